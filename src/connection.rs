@@ -1,0 +1,426 @@
+//! Where calls go: a webhook or an OAuth portal, checked before anything is sent.
+
+use crate::error::B24Error;
+use crate::value::Value;
+
+/// A checked connection to one portal.
+///
+/// Its `Debug` output hides the webhook code and the access token.
+#[derive(Clone, PartialEq)]
+pub enum Connection {
+    /// An incoming webhook: `https://HOST/rest/USER_ID/CODE/`.
+    Webhook {
+        /// `scheme://host[:port]`, in lower case.
+        origin: String,
+        /// The webhook's user id (digits).
+        user_id: String,
+        /// The webhook code: a secret.
+        code: String,
+    },
+    /// An application's OAuth access token on a portal.
+    OAuth {
+        /// `scheme://host[:port]`, in lower case.
+        origin: String,
+        /// The access token: a secret, sent in the body, never in the URL.
+        access_token: String,
+    },
+}
+
+/// The connection keys of the options object, as the caller gave them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectionInput {
+    /// `webhookUrl`.
+    pub webhook_url: Value,
+    /// `portalUrl`.
+    pub portal_url: Value,
+    /// `accessToken`.
+    pub access_token: Value,
+}
+
+const EITHER_ONE: &str = "Give either webhookUrl, or portalUrl with accessToken.";
+const BAD_WEBHOOK: &str =
+    "webhookUrl must look like https://your-portal.bitrix24.com/rest/USER_ID/CODE/.";
+const BAD_PORTAL: &str = "portalUrl must look like https://your-portal.bitrix24.com.";
+const BAD_TOKEN: &str = "accessToken must be a non-empty string of printable characters.";
+const PLAIN_HTTP: &str =
+    "Plain http:// is only allowed for loopback hosts (localhost, 127.0.0.0/8, [::1]); use https://.";
+
+impl Connection {
+    /// Checks the connection keys of an options object.
+    ///
+    /// Fails with `INVALID_CONNECTION` when neither or both kinds are given,
+    /// when a URL is malformed, or when it uses plain `http://` to a host that
+    /// is not on this machine. The error never quotes the input.
+    pub fn from_input(input: &ConnectionInput) -> Result<Connection, B24Error> {
+        let has_webhook = !input.webhook_url.is_nothing();
+        let has_oauth = !input.portal_url.is_nothing() || !input.access_token.is_nothing();
+        match (has_webhook, has_oauth) {
+            (true, false) => {
+                let url = input.webhook_url.as_text();
+                Connection::webhook(url.ok_or_else(|| B24Error::connection(BAD_WEBHOOK))?)
+            }
+            (false, true) => {
+                let portal = input.portal_url.as_text();
+                let token = input.access_token.as_text();
+                Connection::oauth(
+                    portal.ok_or_else(|| B24Error::connection(BAD_PORTAL))?,
+                    token.ok_or_else(|| B24Error::connection(BAD_TOKEN))?,
+                )
+            }
+            _ => Err(B24Error::connection(EITHER_ONE)),
+        }
+    }
+
+    /// A webhook connection from its URL, `https://HOST/rest/USER_ID/CODE` with
+    /// an optional trailing slash.
+    pub fn webhook(url: &str) -> Result<Connection, B24Error> {
+        let (origin, path) = split_url(url, BAD_WEBHOOK)?;
+        let path = path.strip_suffix('/').unwrap_or(path);
+        let mut parts = path.split('/');
+        let (Some(""), Some("rest"), Some(user_id), Some(code), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(B24Error::connection(BAD_WEBHOOK));
+        };
+        let user_id_ok = !user_id.is_empty() && user_id.bytes().all(|b| b.is_ascii_digit());
+        let code_ok = !code.is_empty()
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !user_id_ok || !code_ok {
+            return Err(B24Error::connection(BAD_WEBHOOK));
+        }
+        Ok(Connection::Webhook {
+            origin,
+            user_id: user_id.to_owned(),
+            code: code.to_owned(),
+        })
+    }
+
+    /// An OAuth connection from the portal's address, `https://HOST` (a
+    /// trailing slash or `/rest` is tolerated), and an access token.
+    pub fn oauth(portal_url: &str, access_token: &str) -> Result<Connection, B24Error> {
+        let (origin, path) = split_url(portal_url, BAD_PORTAL)?;
+        if !matches!(path, "" | "/" | "/rest" | "/rest/") {
+            return Err(B24Error::connection(BAD_PORTAL));
+        }
+        let token_ok =
+            !access_token.is_empty() && access_token.bytes().all(|b| b.is_ascii_graphic());
+        if !token_ok {
+            return Err(B24Error::connection(BAD_TOKEN));
+        }
+        Ok(Connection::OAuth {
+            origin,
+            access_token: access_token.to_owned(),
+        })
+    }
+
+    /// The URL to `POST` a call of `method` to.
+    pub fn endpoint(&self, method: &str) -> String {
+        let mut url = String::new();
+        match self {
+            Connection::Webhook {
+                origin,
+                user_id,
+                code,
+            } => {
+                for part in [origin, "/rest/", user_id, "/", code, "/", method] {
+                    url.push_str(part);
+                }
+            }
+            Connection::OAuth { origin, .. } => {
+                for part in [origin, "/rest/", method] {
+                    url.push_str(part);
+                }
+            }
+        }
+        url
+    }
+
+    /// The access token to put in the body, for OAuth connections.
+    pub fn body_auth(&self) -> Option<&str> {
+        match self {
+            Connection::Webhook { .. } => None,
+            Connection::OAuth { access_token, .. } => Some(access_token),
+        }
+    }
+
+    /// The secret this connection carries, so text can be scrubbed of it.
+    pub fn secret(&self) -> &str {
+        match self {
+            Connection::Webhook { code, .. } => code,
+            Connection::OAuth { access_token, .. } => access_token,
+        }
+    }
+
+    /// `text` with every occurrence of the connection's secret replaced.
+    pub fn redact(&self, text: &str) -> String {
+        let secret = self.secret();
+        if secret.is_empty() {
+            return text.to_owned();
+        }
+        text.replace(secret, "[redacted]")
+    }
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Connection::Webhook { origin, .. } => write!(formatter, "Webhook({origin})"),
+            Connection::OAuth { origin, .. } => write!(formatter, "OAuth({origin})"),
+        }
+    }
+}
+
+/// Splits an absolute `http(s)` URL into its lower-case origin and its path.
+///
+/// Refuses user info, queries and fragments, and plain `http://` to a host
+/// that is not loopback. `shape_error` is the description for a malformed URL.
+fn split_url<'a>(url: &'a str, shape_error: &'static str) -> Result<(String, &'a str), B24Error> {
+    let bad_shape = || B24Error::connection(shape_error);
+    let (scheme, rest) = url.split_once("://").ok_or_else(bad_shape)?;
+    let secure = if scheme.eq_ignore_ascii_case("https") {
+        true
+    } else if scheme.eq_ignore_ascii_case("http") {
+        false
+    } else {
+        return Err(bad_shape());
+    };
+    if rest.contains(['?', '#', '\\']) || rest.bytes().any(|b| !b.is_ascii_graphic()) {
+        return Err(bad_shape());
+    }
+
+    let (authority, path) = match rest.find('/') {
+        Some(slash) => rest.split_at(slash),
+        None => (rest, ""),
+    };
+    let host = host_of(authority).ok_or_else(bad_shape)?;
+    if !secure && !is_loopback(&host) {
+        return Err(B24Error::connection(PLAIN_HTTP));
+    }
+
+    let mut origin = String::with_capacity(scheme.len() + 3 + authority.len());
+    origin.push_str(if secure { "https://" } else { "http://" });
+    origin.push_str(&authority.to_ascii_lowercase());
+    Ok((origin, path))
+}
+
+/// The lower-case host of `host[:port]`, or `None` when either part is malformed.
+fn host_of(authority: &str) -> Option<String> {
+    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+        let (inner, after) = bracketed.split_once(']')?;
+        let ipv6_ok = inner.contains(':')
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        if !ipv6_ok {
+            return None;
+        }
+        let port = match after {
+            "" => None,
+            _ => Some(after.strip_prefix(':')?),
+        };
+        (&authority[..inner.len() + 2], port)
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    if let Some(port) = port {
+        let port_ok = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port
+                .parse::<u32>()
+                .is_ok_and(|number| (1..=65535).contains(&number));
+        if !port_ok {
+            return None;
+        }
+    }
+    if !host.starts_with('[') {
+        let labels_ok = !host.is_empty()
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !labels_ok {
+            return None;
+        }
+    }
+    Some(host.to_ascii_lowercase())
+}
+
+/// Whether `host` is this machine: `localhost`, `127.0.0.0/8` or `[::1]`.
+fn is_loopback(host: &str) -> bool {
+    if host == "localhost" || host == "[::1]" {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets
+            .iter()
+            .all(|octet| octet.len() <= 3 && octet.parse::<u8>().is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::code;
+
+    const CODE: &str = "abc123secret";
+
+    #[test]
+    fn builds_the_webhook_endpoint_with_or_without_trailing_slash() {
+        for url in [
+            "https://portal.bitrix24.com/rest/1/abc123secret/",
+            "https://portal.bitrix24.com/rest/1/abc123secret",
+            "HTTPS://Portal.Bitrix24.com/rest/1/abc123secret",
+        ] {
+            let connection = Connection::webhook(url).unwrap();
+            assert_eq!(
+                connection.endpoint("crm.timeline.bindings.bind"),
+                "https://portal.bitrix24.com/rest/1/abc123secret/crm.timeline.bindings.bind"
+            );
+            assert_eq!(connection.body_auth(), None);
+        }
+    }
+
+    #[test]
+    fn builds_the_oauth_endpoint_and_keeps_the_token_out_of_the_url() {
+        for portal in [
+            "https://portal.example.com",
+            "https://portal.example.com/",
+            "https://portal.example.com/rest",
+            "https://portal.example.com/rest/",
+        ] {
+            let connection = Connection::oauth(portal, "token-1.2").unwrap();
+            let url = connection.endpoint("crm.timeline.bindings.bind");
+            assert_eq!(
+                url,
+                "https://portal.example.com/rest/crm.timeline.bindings.bind"
+            );
+            assert_eq!(connection.body_auth(), Some("token-1.2"));
+        }
+    }
+
+    #[test]
+    fn allows_plain_http_only_for_loopback_hosts() {
+        for url in [
+            "http://localhost:8080/rest/1/abc123secret/",
+            "http://127.0.0.1:3000/rest/1/abc123secret",
+            "http://127.5.6.7/rest/1/abc123secret",
+            "http://[::1]:9000/rest/1/abc123secret",
+        ] {
+            assert!(Connection::webhook(url).is_ok(), "{url}");
+        }
+        for url in [
+            "http://portal.bitrix24.com/rest/1/abc123secret/",
+            "http://128.0.0.1/rest/1/abc123secret/",
+            "http://localhost.evil.com/rest/1/abc123secret/",
+            "http://127.0.0.1.nip.io/rest/1/abc123secret/",
+            "http://[::2]/rest/1/abc123secret/",
+        ] {
+            let error = Connection::webhook(url).unwrap_err();
+            assert_eq!(error.code, code::INVALID_CONNECTION, "{url}");
+        }
+        let error = Connection::oauth("http://portal.example.com", "token").unwrap_err();
+        assert!(error.description.contains("loopback"));
+    }
+
+    #[test]
+    fn rejects_malformed_webhook_urls_without_quoting_them() {
+        for url in [
+            "",
+            "portal.bitrix24.com/rest/1/abc123secret",
+            "ftp://portal.bitrix24.com/rest/1/abc123secret",
+            "https://portal.bitrix24.com/rest/abc123secret",
+            "https://portal.bitrix24.com/rest/x/abc123secret",
+            "https://portal.bitrix24.com/rest/1/abc123secret/crm.timeline.bindings.bind",
+            "https://portal.bitrix24.com/api/1/abc123secret",
+            "https://portal.bitrix24.com/rest/1/abc123secret?x=1",
+            "https://portal.bitrix24.com/rest/1/abc123secret#top",
+            "https://user:abc123secret@portal.bitrix24.com/rest/1/abc123secret",
+            "https://portal.bitrix24.com:99999/rest/1/abc123secret",
+            "https://portal.bitrix24.com:/rest/1/abc123secret",
+            "https:///rest/1/abc123secret",
+            "https://por tal.com/rest/1/abc123secret",
+            "https://portal..com/rest/1/abc123secret",
+            "https://portal.com/rest/1/abc%2F123secret",
+            "https://portal.com/rest/1//",
+            "https://[zz::1]/rest/1/abc123secret",
+        ] {
+            let error = Connection::webhook(url).unwrap_err();
+            assert_eq!(error.code, code::INVALID_CONNECTION, "{url:?}");
+            assert!(!error.description.contains(CODE), "{url:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_portal_urls_with_a_path_and_blank_tokens() {
+        assert!(Connection::oauth("https://portal.example.com/rest/1/x", "t").is_err());
+        assert!(Connection::oauth("https://portal.example.com/crm", "t").is_err());
+        for token in ["", "with space", "line\nbreak", "тoken"] {
+            let error = Connection::oauth("https://portal.example.com", token).unwrap_err();
+            assert_eq!(error.code, code::INVALID_CONNECTION, "{token:?}");
+        }
+    }
+
+    #[test]
+    fn requires_exactly_one_kind_of_connection() {
+        let text = |value: &str| Value::Text(value.to_owned());
+        let webhook = text("https://portal.example.com/rest/1/abc123secret/");
+        let both = ConnectionInput {
+            webhook_url: webhook.clone(),
+            portal_url: text("https://portal.example.com"),
+            access_token: text("token"),
+        };
+        let neither = ConnectionInput {
+            webhook_url: Value::Absent,
+            portal_url: Value::Absent,
+            access_token: Value::Null,
+        };
+        let token_only = ConnectionInput {
+            webhook_url: Value::Absent,
+            portal_url: Value::Absent,
+            access_token: text("token"),
+        };
+        let not_text = ConnectionInput {
+            webhook_url: Value::Number(1.0),
+            portal_url: Value::Absent,
+            access_token: Value::Absent,
+        };
+        for input in [both, neither, token_only, not_text] {
+            let error = Connection::from_input(&input).unwrap_err();
+            assert_eq!(error.code, code::INVALID_CONNECTION, "{input:?}");
+        }
+        let webhook_only = ConnectionInput {
+            webhook_url: webhook,
+            portal_url: Value::Absent,
+            access_token: Value::Absent,
+        };
+        assert!(Connection::from_input(&webhook_only).is_ok());
+    }
+
+    #[test]
+    fn hides_and_redacts_the_secret() {
+        let connection = Connection::webhook("https://p.example.com/rest/7/abc123secret").unwrap();
+        assert_eq!(format!("{connection:?}"), "Webhook(https://p.example.com)");
+        assert_eq!(
+            connection.redact("GET /rest/7/abc123secret/x failed"),
+            "GET /rest/7/[redacted]/x failed"
+        );
+        let oauth = Connection::oauth("https://p.example.com", "tok123").unwrap();
+        assert_eq!(format!("{oauth:?}"), "OAuth(https://p.example.com)");
+        assert_eq!(oauth.redact("auth=tok123"), "auth=[redacted]");
+    }
+}
