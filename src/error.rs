@@ -204,6 +204,17 @@ impl B24Error {
         B24Error::new(code::INVALID_CONNECTION, why, None)
     }
 
+    /// The request failed before an answer arrived; `detail` must already be
+    /// scrubbed of secrets.
+    pub fn network(detail: &str) -> Self {
+        let mut description = String::from("The request did not reach the portal");
+        if !detail.is_empty() {
+            description.push_str(": ");
+            description.push_str(detail);
+        }
+        B24Error::new(code::NETWORK_ERROR, description, None)
+    }
+
     /// A call option has the wrong type or range.
     pub fn option(why: &'static str) -> Self {
         B24Error::new(code::INVALID_OPTION, why, None)

@@ -1,1 +1,254 @@
-//! placeholder
+//! The JavaScript face of the package: exports, their TypeScript types, and the glue
+//! between JavaScript values and the core.
+
+mod convert;
+mod transport;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
+
+use crate::connection::{Connection, ConnectionInput};
+use crate::error::B24Error;
+use crate::fields::{BindFields, ValidFields};
+use crate::options::CallSettings;
+use crate::request::bind_request;
+use crate::response::read_bind_answer;
+use crate::value::{Source, Value};
+use convert::{to_js, to_js_error, JsObject};
+use transport::Transport;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Where calls go: an incoming webhook, or a portal and an OAuth access token. */
+export type Connection =
+  | { webhookUrl: string }
+  | { portalUrl: string; accessToken: string };
+
+/** Options that shape one call, or every call of a client. */
+export interface CallOptions {
+  /** The `fetch` to send with; the global one by default. */
+  fetch?: typeof fetch;
+  /** How many attempts a call may make in all (1 to 100). */
+  maxAttempts?: number;
+  /** How long one attempt may take before it fails with `TIMEOUT`. */
+  timeoutMs?: number;
+  /** Aborting it stops the call, which fails with `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/** What `B24Error` is made from. */
+export interface B24ErrorInit {
+  code: string;
+  kind: ErrorKind;
+  description: string;
+  status?: number;
+  retryable: boolean;
+  field?: Field;
+  details?: FieldIssue[];
+}
+
+/**
+ * The one error every call fails with. Switch on `code` or `kind`, not on
+ * the message. No property holds a webhook code or an access token.
+ */
+export class B24Error extends Error {
+  constructor(init: B24ErrorInit);
+  name: 'B24Error';
+  /** The portal's code, or the package's own (`OWNER_ID_INVALID`, `NETWORK_ERROR`, ...). */
+  code: string;
+  /** The portal's own text, or the package's explanation. */
+  description: string;
+  /** The HTTP status, when the portal answered. */
+  status?: number;
+  /** The family of the error. */
+  kind: ErrorKind;
+  /** Whether the same call may succeed when tried again later. */
+  retryable: boolean;
+  /** The first invalid field, for field errors. */
+  field?: Field;
+  /** Every invalid field, for field errors. */
+  details?: FieldIssue[];
+}
+"#;
+
+/// Binds a timeline record to a CRM entity.
+///
+/// Resolves with the portal's answer (`result: false` included); rejects with
+/// a `B24Error` for anything else, invalid fields and connections included,
+/// which never reach the network. Never throws.
+#[wasm_bindgen(js_name = bindTimeline, unchecked_return_type = "Promise<BindResult>")]
+pub fn bind_timeline(
+    #[wasm_bindgen(unchecked_param_type = "BindFields")] fields: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Connection & CallOptions")] options: JsValue,
+) -> Promise {
+    let prepared = read_client_options(&options)
+        .and_then(|(connection, client)| Ok((connection, client, read_fields(&fields)?)));
+    match prepared {
+        Ok((connection, transport, fields)) => send_binding(connection, transport, fields),
+        Err(error) => Promise::reject(&to_js_error(&error)),
+    }
+}
+
+/// Checks `input` as binding fields and returns them normalised: ids as
+/// numbers, the entity type in lower case.
+///
+/// Throws the validation `B24Error` (`ERROR_ARGUMENT`, `OWNER_ID_INVALID`, ...).
+#[wasm_bindgen(js_name = validateBindFields, unchecked_return_type = "ValidFields")]
+pub fn validate_bind_fields(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    read_fields(&input)
+        .and_then(|fields| to_js(&fields))
+        .map_err(|error| to_js_error(&error))
+}
+
+/// A client bound to one connection, with default call options.
+#[wasm_bindgen(js_name = TimelineClient)]
+pub struct TimelineClient {
+    connection: Connection,
+    defaults: ClientDefaults,
+}
+
+/// Call options a client applies to every call unless the call overrides them.
+#[derive(Clone, Default)]
+struct ClientDefaults {
+    fetch: Option<Function>,
+    signal: Option<AbortSignal>,
+    settings: CallSettings,
+}
+
+/// Creates a client for one connection; its options are the defaults of
+/// every call it makes.
+///
+/// Throws `INVALID_CONNECTION` or `INVALID_OPTION` at once when the options
+/// are unusable.
+#[wasm_bindgen(js_name = createClient)]
+pub fn create_client(
+    #[wasm_bindgen(unchecked_param_type = "Connection & CallOptions")] options: JsValue,
+) -> Result<TimelineClient, JsValue> {
+    let (connection, defaults) = read_client_options(&options).map_err(|e| to_js_error(&e))?;
+    Ok(TimelineClient {
+        connection,
+        defaults,
+    })
+}
+
+#[wasm_bindgen(js_class = TimelineClient)]
+impl TimelineClient {
+    /// Binds a timeline record to a CRM entity through this client's
+    /// connection; `options` override the client's call options.
+    ///
+    /// Resolves and rejects as the standalone `bindTimeline` does.
+    #[wasm_bindgen(js_name = bindTimeline, unchecked_return_type = "Promise<BindResult>")]
+    pub fn bind_timeline(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BindFields")] fields: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared = read_call_options(&options, false)
+            .map(|overrides| self.defaults.merge(overrides))
+            .and_then(|defaults| Ok((defaults, read_fields(&fields)?)));
+        match prepared {
+            Ok((defaults, fields)) => send_binding(self.connection.clone(), defaults, fields),
+            Err(error) => Promise::reject(&to_js_error(&error)),
+        }
+    }
+}
+
+/// The `B24Error` class, for the package's entry modules to export.
+#[wasm_bindgen(js_name = __b24ErrorClass, skip_typescript)]
+pub fn b24_error_class() -> JsValue {
+    convert::B24_ERROR_CLASS.with(JsValue::clone)
+}
+
+impl ClientDefaults {
+    fn merge(&self, overrides: ClientDefaults) -> ClientDefaults {
+        ClientDefaults {
+            fetch: overrides.fetch.or_else(|| self.fetch.clone()),
+            signal: overrides.signal.or_else(|| self.signal.clone()),
+            settings: self.settings.merge(overrides.settings),
+        }
+    }
+
+    fn transport(&self) -> Transport {
+        Transport {
+            fetch: self.fetch.clone(),
+            signal: self.signal.clone(),
+            timeout_ms: self.settings.timeout_ms,
+        }
+    }
+}
+
+/// Sends one binding; the inputs are already read, so a caller that changes
+/// its objects after the call cannot change what is sent.
+fn send_binding(connection: Connection, defaults: ClientDefaults, fields: ValidFields) -> Promise {
+    future_to_promise(async move {
+        let outcome = async {
+            let request = bind_request(&connection, fields);
+            let body = convert::to_json_text(&request.body)?;
+            let transport = defaults.transport();
+            let reply = transport::post(&request.url, body, &transport, &connection).await?;
+            let parsed = convert::parse_json_object(&reply.text);
+            let result = read_bind_answer(reply.status, parsed.as_ref())?;
+            to_js(&result)
+        };
+        outcome.await.map_err(|error| to_js_error(&error))
+    })
+}
+
+fn read_fields(input: &JsValue) -> Result<ValidFields, B24Error> {
+    let object = JsObject::plain(input.clone()).ok_or_else(B24Error::not_an_object)?;
+    BindFields::read(&object).validate()
+}
+
+/// Reads a connection and the call options that come with it.
+fn read_client_options(options: &JsValue) -> Result<(Connection, ClientDefaults), B24Error> {
+    let Some(object) = JsObject::plain(options.clone()) else {
+        return Err(B24Error::connection(
+            "The options must be an object with webhookUrl, or with portalUrl and accessToken.",
+        ));
+    };
+    let connection = Connection::from_input(&ConnectionInput {
+        webhook_url: object.get("webhookUrl"),
+        portal_url: object.get("portalUrl"),
+        access_token: object.get("accessToken"),
+    })?;
+    Ok((connection, read_call_options(options, true)?))
+}
+
+/// Reads `fetch`, `signal`, `maxAttempts` and `timeoutMs`; `undefined` is no options.
+fn read_call_options(options: &JsValue, has_connection: bool) -> Result<ClientDefaults, B24Error> {
+    if options.is_undefined() && !has_connection {
+        return Ok(ClientDefaults::default());
+    }
+    let object = JsObject::plain(options.clone())
+        .ok_or_else(|| B24Error::option("The call options must be an object."))?;
+
+    let fetch = match js_sys::Reflect::get(&object.0, &"fetch".into()) {
+        Ok(value) if value.is_undefined() => None,
+        Ok(value) if value.is_function() => Some(value.unchecked_into::<Function>()),
+        _ => return Err(B24Error::option("fetch must be a function.")),
+    };
+    let signal = match js_sys::Reflect::get(&object.0, &"signal".into()) {
+        Ok(value) if value.is_undefined() => None,
+        Ok(value) if looks_like_abort_signal(&value) => Some(value.unchecked_into::<AbortSignal>()),
+        _ => return Err(B24Error::option("signal must be an AbortSignal.")),
+    };
+    let settings = CallSettings::read(&object.get("maxAttempts"), &object.get("timeoutMs"))?;
+    Ok(ClientDefaults {
+        fetch,
+        signal,
+        settings,
+    })
+}
+
+/// Whether `value` behaves like an `AbortSignal` (any realm's, or a polyfill's).
+fn looks_like_abort_signal(value: &JsValue) -> bool {
+    let object = JsObject(value.clone());
+    let listens = js_sys::Reflect::get(value, &"addEventListener".into())
+        .is_ok_and(|listener| listener.is_function());
+    value.is_object() && matches!(object.get("aborted"), Value::Bool(_)) && listens
+}

@@ -1,0 +1,15 @@
+// Entry for Node's require: the CommonJS copy of the glue, loaded synchronously.
+'use strict';
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const glue = require('./b24_timeline.cjs');
+
+glue.initSync({ module: readFileSync(join(__dirname, 'b24_timeline_bg.wasm')) });
+
+module.exports = {
+  bindTimeline: glue.bindTimeline,
+  createClient: glue.createClient,
+  validateBindFields: glue.validateBindFields,
+  TimelineClient: glue.TimelineClient,
+  B24Error: glue.__b24ErrorClass(),
+};

@@ -1,0 +1,75 @@
+// Builds the publishable package into pkg/: wasm-pack compiles the Rust core
+// for the web target once, esbuild derives a CommonJS copy of its glue for
+// Node's require, and pkg-template/ supplies the entries, types and metadata.
+// A build whose inputs have not changed since the last one is skipped.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = join(root, 'pkg');
+const staging = join(root, 'target', 'wasm-pack');
+const stampFile = join(pkg, '.build-stamp');
+const inputs = ['Cargo.toml', 'Cargo.lock', 'src', 'pkg-template', 'README.md', 'scripts/build.mjs'];
+
+function filesUnder(path) {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).sort().flatMap((name) => filesUnder(join(path, name)));
+}
+
+function inputsHash() {
+  const hash = createHash('sha256');
+  for (const file of inputs.flatMap((input) => filesUnder(join(root, input)))) {
+    hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+const stamp = inputsHash();
+if (!process.argv.includes('--force') && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+  console.log('build: pkg/ is up to date');
+  process.exit(0);
+}
+
+// wasm-pack runs wasm-opt from PATH: the binaryen npm package provides it.
+const env = { ...process.env, PATH: join(root, 'node_modules', '.bin') + delimiter + process.env.PATH };
+execFileSync(
+  'wasm-pack',
+  ['build', '--release', '--target', 'web', '--out-dir', staging, '--out-name', 'b24_timeline', '--no-pack'],
+  { cwd: root, env, stdio: 'inherit' },
+);
+
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(pkg);
+for (const name of ['b24_timeline.js', 'b24_timeline.d.ts', 'b24_timeline_bg.wasm', 'snippets']) {
+  cpSync(join(staging, name), join(pkg, name), { recursive: true });
+}
+cpSync(join(root, 'pkg-template'), pkg, { recursive: true });
+cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
+
+// Node's require cannot load ES modules on every Node 20, so the glue also
+// ships as CommonJS. Only its synchronous initSync is used there, which never
+// touches import.meta.
+buildSync({
+  entryPoints: [join(pkg, 'b24_timeline.js')],
+  outfile: join(pkg, 'b24_timeline.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node18',
+  logLevel: 'error',
+  logOverride: { 'empty-import-meta': 'silent' },
+});
+
+const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
+const manifestPath = join(pkg, 'package.json');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+writeFileSync(manifestPath, JSON.stringify({ ...manifest, version }, null, 2) + '\n');
+writeFileSync(stampFile, stamp);
+
+const wasmBytes = statSync(join(pkg, 'b24_timeline_bg.wasm')).size;
+console.log(`build: pkg/ ready (b24-timeline ${version}, ${wasmBytes} bytes of wasm)`);
