@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Command line for the mock portal: starts it, says where it listens, serves until stopped.
+
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { startMockPortal } from './index.mjs';
+
+const USAGE = `Usage: mock-portal [options]
+
+Serves a local stand-in for a Bitrix24 portal (crm.timeline.bindings.*) until Ctrl+C.
+
+  --port N               HTTP port (default: a free one)
+  --https                also serve HTTPS with a fresh self-signed certificate
+  --https-port N         HTTPS port (default: a free one; implies --https)
+  --webhook-code CODE    webhook code (default: random)
+  --access-token TOKEN   OAuth access token (default: random)
+  --ca-file PATH         write the certificate PEM here, for NODE_EXTRA_CA_CERTS (implies --https)
+  --help                 show this text`;
+
+/** A mistake on the command line: reported in one line, exit status 2. */
+class UsageError extends Error {}
+
+function readOptions(args) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        https: { type: 'boolean' },
+        'https-port': { type: 'string' },
+        'webhook-code': { type: 'string' },
+        'access-token': { type: 'string' },
+        'ca-file': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    // parseArgs names the flag; its advice on positional arguments only adds noise here.
+    throw new UsageError(error.message.split('. ')[0]);
+  }
+
+  if (values['webhook-code'] === '') throw new UsageError('--webhook-code must not be empty');
+  if (values['access-token'] === '') throw new UsageError('--access-token must not be empty');
+  return {
+    help: values.help ?? false,
+    caFile: values['ca-file'],
+    portal: {
+      port: readPort(values.port, '--port'),
+      https: Boolean(values.https || values['https-port'] || values['ca-file']),
+      httpsPort: readPort(values['https-port'], '--https-port'),
+      webhookCode: values['webhook-code'],
+      accessToken: values['access-token'],
+      log: (line) => console.log(line),
+    },
+  };
+}
+
+function readPort(text, flag) {
+  if (text === undefined) return 0;
+  const port = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(port <= 65535)) throw new UsageError(`${flag} must be a port number from 0 to 65535`);
+  return port;
+}
+
+async function main() {
+  let options;
+  try {
+    options = readOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`mock-portal: ${error.message} (see --help)`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+
+  const portal = await startMockPortal(options.portal);
+  if (options.caFile !== undefined) await writeFile(options.caFile, portal.caCert);
+
+  // The webhook URL holds the code: it is the mock's own throwaway secret, shown so it is usable.
+  console.log(`http:    ${portal.url}`);
+  if (portal.httpsUrl) console.log(`https:   ${portal.httpsUrl}`);
+  if (options.caFile !== undefined) console.log(`ca file: ${options.caFile}`);
+  console.log(`webhook: ${portal.httpsWebhookUrl ?? portal.webhookUrl}`);
+  console.log('Press Ctrl+C to stop.');
+
+  const shutDown = async () => {
+    process.off('SIGINT', shutDown);
+    process.off('SIGTERM', shutDown);
+    await portal.close();
+    console.log('mock portal stopped');
+  };
+  process.on('SIGINT', shutDown);
+  process.on('SIGTERM', shutDown);
+}
+
+main().catch((error) => {
+  console.error(`mock-portal: ${error.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,110 @@
+// A local stand-in for a Bitrix24 portal that answers `crm.timeline.bindings.*` calls.
+
+import { randomBytes, randomInt } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { createCertificate } from './certificate.mjs';
+import { createPortalData } from './data.mjs';
+import { createFaultQueue } from './faults.mjs';
+import { createRequestHandler } from './handler.mjs';
+import { listen, origin, stop } from './http-server.mjs';
+
+/**
+ * Starts the mock portal: an HTTP server and, with `https: true`, an HTTPS server with a fresh
+ * self-signed certificate, both answering from one shared state. Resolves with the handle
+ * described in `index.d.ts`. Rejects when a port cannot be bound, or when HTTPS is asked for
+ * and the `selfsigned` package is not installed; nothing is left listening then.
+ */
+export async function startMockPortal(options = {}) {
+  const {
+    host = '127.0.0.1',
+    port = 0,
+    https: withHttps = false,
+    httpsPort = 0,
+    userId = 1,
+    webhookCode = randomWebhookCode(),
+    accessToken = randomBytes(16).toString('hex'),
+    expiredTokens = [],
+    requireHttps = false,
+    log,
+  } = options;
+
+  // Made before anything listens, so a missing `selfsigned` leaves no server behind.
+  const certificate = withHttps ? await createCertificate() : undefined;
+
+  const data = createPortalData(options);
+  const faults = createFaultQueue();
+  const requests = [];
+  const closing = new AbortController();
+  const portal = {
+    userId,
+    webhookCode,
+    accessToken,
+    expiredTokens,
+    requireHttps,
+    data,
+    faults,
+    requests,
+    log: typeof log === 'function' ? log : undefined,
+    signal: closing.signal,
+    queueFaults: (list) => faults.add(...list),
+    clearFaults: () => faults.clear(),
+    reset() {
+      requests.length = 0;
+      faults.clear();
+      data.clear();
+    },
+  };
+
+  const servers = [];
+  let closed;
+  const close = () => {
+    closing.abort();
+    closed ??= Promise.all(servers.map(stop)).then(() => undefined);
+    return closed;
+  };
+
+  let url;
+  let httpsUrl;
+  try {
+    servers.push(http.createServer(createRequestHandler(portal, 'http')));
+    url = origin('http', host, await listen(servers[0], host, port));
+    if (certificate !== undefined) {
+      servers.push(https.createServer(certificate, createRequestHandler(portal, 'https')));
+      httpsUrl = origin('https', host, await listen(servers[1], host, httpsPort));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  const webhookPath = `/rest/${userId}/${webhookCode}/`;
+  return {
+    url,
+    httpsUrl,
+    webhookUrl: url + webhookPath,
+    httpsWebhookUrl: httpsUrl && httpsUrl + webhookPath,
+    portalUrl: url,
+    httpsPortalUrl: httpsUrl,
+    userId,
+    webhookCode,
+    accessToken,
+    caCert: certificate?.cert,
+    requests,
+    get bindings() {
+      return Object.freeze(data.bindings.map((binding) => Object.freeze({ ...binding })));
+    },
+    queueFault(fault) {
+      faults.add(fault);
+    },
+    clearFaults: portal.clearFaults,
+    reset: portal.reset,
+    close,
+  };
+}
+
+// Shaped like a real webhook code: 16 lower-case letters and digits.
+function randomWebhookCode() {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join('');
+}
