@@ -1,0 +1,109 @@
+// Measures what a browser app ships for one bindTimeline call: the minified
+// esbuild bundle of a minimal app and the wasm it fetches, raw and gzipped.
+//
+//   node scripts/size.mjs                   prints a table
+//   node scripts/size.mjs --json            prints the same numbers as JSON
+//   node scripts/size.mjs --max-gzip-kb 30  fails when the gzipped total exceeds 30,000 bytes
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { createConsumer } from '../tests/js/support/consumer.mjs';
+
+// The smallest real use: import by the package's name and make one call, so
+// the bundle keeps exactly what such an app keeps.
+const APP_SOURCE = `import { bindTimeline } from 'b24-timeline';
+
+bindTimeline(
+  { OWNER_ID: 1110, ENTITY_ID: 10, ENTITY_TYPE: 'deal' },
+  { webhookUrl: 'https://portal.example.com/rest/1/abc123/' },
+).then(console.log, console.error);
+`;
+
+function sizes(bytes) {
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+/**
+ * Bundles the minimal app as a browser app would be bundled and answers
+ * `{ js, wasm, total }`, each `{ raw, gzip }` in bytes (gzip at level 9,
+ * the JS and the wasm compressed separately, as they are served).
+ * Fails when pkg/ has not been built or the bundle does not build.
+ */
+export async function measurePayload() {
+  const consumer = await createConsumer('size', { 'app.mjs': APP_SOURCE });
+  try {
+    const { outputFiles } = await build({
+      absWorkingDir: consumer.directory,
+      entryPoints: ['app.mjs'],
+      outfile: 'dist/app.js',
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      bundle: true,
+      minify: true,
+      write: false,
+      logLevel: 'silent',
+    });
+
+    // esbuild leaves the glue's `new URL('…_bg.wasm', import.meta.url)`
+    // alone, so the app serves the package's wasm file as it is.
+    const bundle = outputFiles.find((file) => file.path.endsWith('.js'));
+    const wasmFile = join(consumer.directory, 'node_modules', 'b24-timeline', 'b24_timeline_bg.wasm');
+
+    const js = sizes(bundle.contents);
+    const wasm = sizes(await readFile(wasmFile));
+    return { js, wasm, total: { raw: js.raw + wasm.raw, gzip: js.gzip + wasm.gzip } };
+  } finally {
+    await consumer.remove();
+  }
+}
+
+function table(payload) {
+  const rows = [
+    ['', 'raw', 'gzip -9'],
+    ...['js', 'wasm', 'total'].map((part) => [part, String(payload[part].raw), String(payload[part].gzip)]),
+  ];
+  return rows.map(([name, raw, gzip]) => name.padEnd(6) + raw.padStart(9) + gzip.padStart(10)).join('\n');
+}
+
+/** Reads the command line; answers `{ json, maxGzipBytes }` or throws a usage message. */
+function parseArguments(args) {
+  const options = { json: false, maxGzipBytes: undefined };
+  for (let index = 0; index < args.length; index += 1) {
+    if (args[index] === '--json') {
+      options.json = true;
+    } else if (args[index] === '--max-gzip-kb') {
+      const kilobytes = Number(args[++index]);
+      if (!(kilobytes > 0)) throw new Error('--max-gzip-kb needs a positive number of kilobytes');
+      options.maxGzipBytes = kilobytes * 1000;
+    } else {
+      throw new Error(`unknown argument ${args[index]}; use --json and --max-gzip-kb N`);
+    }
+  }
+  return options;
+}
+
+async function main() {
+  let options;
+  try {
+    options = parseArguments(process.argv.slice(2));
+  } catch (error) {
+    console.error(`size: ${error.message}`);
+    process.exitCode = 2;
+    return;
+  }
+
+  const payload = await measurePayload();
+  console.log(options.json ? JSON.stringify(payload, null, 2) : table(payload));
+
+  if (options.maxGzipBytes !== undefined && payload.total.gzip > options.maxGzipBytes) {
+    console.error(`size: the gzipped total of ${payload.total.gzip} bytes is over the budget of ${options.maxGzipBytes}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}

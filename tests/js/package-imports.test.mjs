@@ -1,0 +1,309 @@
+// Specification of how apps load the package: by its name, through the
+// `exports` map, from Node's import and require, a browser page and a bundle.
+// Each consumer makes one real binding call through a fake fetch.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { createConsumer, PACKAGE_DIRECTORY } from './support/consumer.mjs';
+import { startStaticServer } from './support/static-server.mjs';
+
+const run = promisify(execFile);
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * What every consumer must observe: the portal's answer as the result, one
+ * request as Bitrix24 documents crm.timeline.bindings.bind, and a validation
+ * failure that is both a B24Error and an Error.
+ */
+const EXPECTED_OUTCOME = {
+  result: { result: true, time: { start: 1 } },
+  requests: [
+    {
+      url: 'https://portal.example.com/rest/1/abc123/crm.timeline.bindings.bind',
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: '{"fields":{"OWNER_ID":1110,"ENTITY_ID":10,"ENTITY_TYPE":"deal"}}',
+    },
+  ],
+  validation: {
+    threw: true,
+    isB24Error: true,
+    isError: true,
+    name: 'B24Error',
+    code: 'OWNER_ID_INVALID',
+  },
+};
+
+/**
+ * The call each consumer makes. It is shipped to the consumers as source
+ * text, so it may use nothing from this file's scope, only the package's
+ * exports it is given and what Node and browsers both provide.
+ */
+async function runBindingScenario({ bindTimeline, validateBindFields, B24Error }) {
+  // Rebuilding the request shows what a real fetch would send, whichever of
+  // fetch's argument forms the package uses.
+  const requests = [];
+  const fakeFetch = async (input, init) => {
+    const request = new Request(input, init);
+    requests.push({
+      url: request.url,
+      method: request.method,
+      headers: Object.fromEntries(request.headers),
+      body: await request.text(),
+    });
+    return new Response(JSON.stringify({ result: true, time: { start: 1 } }), { status: 200 });
+  };
+
+  const result = await bindTimeline(
+    { OWNER_ID: 1110, ENTITY_ID: 10, ENTITY_TYPE: 'deal' },
+    { webhookUrl: 'https://portal.example.com/rest/1/abc123/', fetch: fakeFetch },
+  );
+
+  let validation = { threw: false };
+  try {
+    validateBindFields({ OWNER_ID: 0, ENTITY_ID: 10, ENTITY_TYPE: 'deal' });
+  } catch (error) {
+    validation = {
+      threw: true,
+      isB24Error: error instanceof B24Error,
+      isError: error instanceof Error,
+      name: error.name,
+      code: error.code,
+    };
+  }
+
+  return { result, requests, validation };
+}
+
+/** A Node consumer prints `{ entry, outcome }`: the file its import resolved to and what it saw. */
+const NODE_ESM_SOURCE = `import * as b24 from 'b24-timeline';
+
+${runBindingScenario}
+
+const entry = import.meta.resolve('b24-timeline').split('/').pop();
+const outcome = await runBindingScenario(b24);
+process.stdout.write(JSON.stringify({ entry, outcome }));
+`;
+
+const NODE_CJS_SOURCE = `'use strict';
+const { basename } = require('node:path');
+const b24 = require('b24-timeline');
+
+${runBindingScenario}
+
+const entry = basename(require.resolve('b24-timeline'));
+runBindingScenario(b24).then((outcome) => {
+  process.stdout.write(JSON.stringify({ entry, outcome }));
+});
+`;
+
+/** A browser consumer leaves `{ outcome }` or `{ error }` in window.bindingOutcome. */
+const BROWSER_APP_SOURCE = `import * as b24 from 'b24-timeline';
+
+${runBindingScenario}
+
+runBindingScenario(b24).then(
+  (outcome) => (window.bindingOutcome = { outcome }),
+  (error) => (window.bindingOutcome = { error: String((error && error.stack) || error) }),
+);
+`;
+
+/**
+ * A page that runs `script` as a module. Its first script records any load
+ * or evaluation failure, so a broken page fails the test at once with the
+ * reason instead of timing out.
+ */
+function browserPage(script, importMap) {
+  const map = importMap ? `<script type="importmap">${JSON.stringify(importMap)}</script>\n` : '';
+  return `<!doctype html>
+<meta charset="utf-8">
+<title>b24-timeline consumer</title>
+<script>
+  addEventListener('error', (event) => {
+    const what = event.message || 'could not load ' + (event.target.src || event.target.href);
+    window.bindingOutcome ??= { error: what };
+  }, true);
+</script>
+${map}<script type="module" src="${script}"></script>
+`;
+}
+
+async function consumerForTest(t, name, files) {
+  const consumer = await createConsumer(name, files);
+  t.after(() => consumer.remove());
+  return consumer.directory;
+}
+
+async function runNode(directory, script) {
+  const { stdout } = await run(process.execPath, [script], { cwd: directory, timeout: 30_000 });
+  return JSON.parse(stdout);
+}
+
+let browserLaunch;
+
+/** One Chromium for every browser test, launched on first use. */
+function sharedBrowser() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}: run \`bash scripts/setup.sh --browser\``);
+  }
+  browserLaunch ??= chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return browserLaunch;
+}
+
+after(async () => {
+  const browser = await browserLaunch?.catch(() => undefined);
+  await browser?.close();
+});
+
+/** Opens `path` of a server serving `directory`; answers what the page left in window.bindingOutcome. */
+async function outcomeInBrowser(t, directory, path) {
+  const browser = await sharedBrowser();
+  const server = await startStaticServer(directory);
+  t.after(() => server.close());
+
+  const page = await browser.newPage();
+  t.after(() => page.close());
+
+  await page.goto(new URL(path, server.url).href);
+  await page.waitForFunction(() => window.bindingOutcome !== undefined, null, { timeout: 20_000 });
+  return page.evaluate(() => window.bindingOutcome);
+}
+
+describe('the package loaded by its name', () => {
+  it('binds through a custom fetch when imported from a Node ES module', async (t) => {
+    const directory = await consumerForTest(t, 'node-esm', { 'app.mjs': NODE_ESM_SOURCE });
+
+    const { entry, outcome } = await runNode(directory, 'app.mjs');
+
+    assert.equal(entry, 'node.mjs');
+    assert.deepEqual(outcome, EXPECTED_OUTCOME);
+  });
+
+  it('binds through a custom fetch when required from a Node CommonJS script', async (t) => {
+    const directory = await consumerForTest(t, 'node-cjs', { 'app.cjs': NODE_CJS_SOURCE });
+
+    const { entry, outcome } = await runNode(directory, 'app.cjs');
+
+    assert.equal(entry, 'node.cjs');
+    assert.deepEqual(outcome, EXPECTED_OUTCOME);
+  });
+
+  it('binds through a custom fetch in a browser page that imports the browser entry', async (t) => {
+    // Browsers know no `exports` map: the import map points the name at the
+    // entry the map gives everything that is not Node.
+    const manifest = JSON.parse(await readFile(join(PACKAGE_DIRECTORY, 'package.json'), 'utf8'));
+    const browserEntry = manifest.exports['.'].default;
+    assert.equal(browserEntry, './index.js');
+
+    const importMap = { imports: { 'b24-timeline': `./node_modules/b24-timeline/${browserEntry.slice(2)}` } };
+    const directory = await consumerForTest(t, 'browser', {
+      'app.mjs': BROWSER_APP_SOURCE,
+      'index.html': browserPage('./app.mjs', importMap),
+    });
+
+    assert.deepEqual(await outcomeInBrowser(t, directory, 'index.html'), { outcome: EXPECTED_OUTCOME });
+  });
+
+  it('binds through a custom fetch from a minified esbuild bundle in a browser', async (t) => {
+    const directory = await consumerForTest(t, 'bundle', {
+      'app.mjs': BROWSER_APP_SOURCE,
+      'dist/index.html': browserPage('./app.js'),
+    });
+
+    const { metafile } = await build({
+      absWorkingDir: directory,
+      entryPoints: ['app.mjs'],
+      outfile: 'dist/app.js',
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      bundle: true,
+      minify: true,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const bundled = Object.keys(metafile.inputs).map((input) => basename(input));
+    assert.ok(bundled.includes('index.js'), `the bundle holds the browser entry: ${bundled.join(', ')}`);
+    assert.ok(!bundled.includes('node.mjs'), 'the bundle holds no Node entry');
+
+    // The glue fetches the wasm relative to import.meta.url, which in a
+    // bundle is the bundle's own address: an app serves the file beside it.
+    await copyFile(join(PACKAGE_DIRECTORY, 'b24_timeline_bg.wasm'), join(directory, 'dist', 'b24_timeline_bg.wasm'));
+
+    assert.deepEqual(await outcomeInBrowser(t, directory, 'dist/index.html'), { outcome: EXPECTED_OUTCOME });
+  });
+});
+
+describe('the TypeScript declarations', () => {
+  /** Names in the `export { ... } from` (or `export type { ... } from`) lists of a declaration file. */
+  function exportedNames(text, keyword) {
+    const pattern = new RegExp(`export ${keyword}\\{([^}]*)\\}\\s*from`, 'g');
+    return [...text.matchAll(pattern)].flatMap((match) =>
+      match[1]
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    );
+  }
+
+  /** Whether the glue's declarations declare `name` as one of `kinds`. */
+  function declares(text, name, kinds) {
+    return new RegExp(`^export (?:declare )?(?:${kinds.join('|')}) ${name}\\b`, 'm').test(text);
+  }
+
+  async function declarations() {
+    const [index, glue] = await Promise.all([
+      readFile(join(PACKAGE_DIRECTORY, 'index.d.ts'), 'utf8'),
+      readFile(join(PACKAGE_DIRECTORY, 'b24_timeline.d.ts'), 'utf8'),
+    ]);
+    return { index, glue, values: exportedNames(index, ''), types: exportedNames(index, 'type ') };
+  }
+
+  it('index.d.ts exports the five runtime names, each declared by the glue', async () => {
+    const { glue, values } = await declarations();
+
+    for (const name of ['bindTimeline', 'createClient', 'validateBindFields', 'TimelineClient', 'B24Error']) {
+      assert.ok(values.includes(name), `index.d.ts exports ${name}`);
+      assert.ok(declares(glue, name, ['function', 'class']), `b24_timeline.d.ts declares ${name}`);
+    }
+  });
+
+  it('index.d.ts exports the documented types, each declared by the glue', async () => {
+    const { glue, values, types } = await declarations();
+    const documented = [
+      'BindFields',
+      'ValidFields',
+      'EntityType',
+      'BindResult',
+      'ResponseTime',
+      'Connection',
+      'CallOptions',
+      'B24Error',
+      'ErrorKind',
+      'FieldIssue',
+    ];
+
+    // A class exported as a value is a type as well, as B24Error is.
+    for (const name of documented) {
+      assert.ok(types.includes(name) || values.includes(name), `index.d.ts exports the type ${name}`);
+      assert.ok(declares(glue, name, ['interface', 'type', 'class']), `b24_timeline.d.ts declares ${name}`);
+    }
+  });
+});
