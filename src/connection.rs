@@ -77,13 +77,9 @@ impl Connection {
         let (origin, path) = split_url(url, BAD_WEBHOOK)?;
         let path = path.strip_suffix('/').unwrap_or(path);
         let mut parts = path.split('/');
-        let (Some(""), Some("rest"), Some(user_id), Some(code), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
+        let (Some("rest"), Some(user_id), Some(code), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(B24Error::connection(BAD_WEBHOOK));
         };
         let user_id_ok = !user_id.is_empty() && user_id.bytes().all(|b| b.is_ascii_digit());
@@ -105,7 +101,7 @@ impl Connection {
     /// trailing slash or `/rest` is tolerated), and an access token.
     pub fn oauth(portal_url: &str, access_token: &str) -> Result<Connection, B24Error> {
         let (origin, path) = split_url(portal_url, BAD_PORTAL)?;
-        if !matches!(path, "" | "/" | "/rest" | "/rest/") {
+        if !matches!(path, "" | "rest" | "rest/") {
             return Err(B24Error::connection(BAD_PORTAL));
         }
         let token_ok =
@@ -159,11 +155,22 @@ impl Connection {
 
     /// `text` with every occurrence of the connection's secret replaced.
     pub fn redact(&self, text: &str) -> String {
-        let secret = self.secret();
-        if secret.is_empty() {
-            return text.to_owned();
+        let secret = self.secret().as_bytes();
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut at = 0;
+        while at < bytes.len() {
+            // A plain scan: texts here are short, and a substring searcher
+            // would add kilobytes to the shipped module.
+            if !secret.is_empty() && bytes[at..].starts_with(secret) {
+                out.extend_from_slice(b"[redacted]");
+                at += secret.len();
+            } else {
+                out.push(bytes[at]);
+                at += 1;
+            }
         }
-        text.replace(secret, "[redacted]")
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -176,87 +183,87 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-/// Splits an absolute `http(s)` URL into its lower-case origin and its path.
+/// Splits an absolute `http(s)` URL into its lower-case origin and its path,
+/// without the path's leading slash.
 ///
 /// Refuses user info, queries and fragments, and plain `http://` to a host
 /// that is not loopback. `shape_error` is the description for a malformed URL.
 fn split_url<'a>(url: &'a str, shape_error: &'static str) -> Result<(String, &'a str), B24Error> {
     let bad_shape = || B24Error::connection(shape_error);
-    let (scheme, rest) = url.split_once("://").ok_or_else(bad_shape)?;
-    let secure = if scheme.eq_ignore_ascii_case("https") {
-        true
-    } else if scheme.eq_ignore_ascii_case("http") {
-        false
-    } else {
-        return Err(bad_shape());
+    let scheme_of = |scheme: &str| {
+        let prefix = url.get(..scheme.len())?;
+        prefix
+            .eq_ignore_ascii_case(scheme)
+            .then(|| url.get(scheme.len()..))?
     };
-    if rest.contains(['?', '#', '\\']) || rest.bytes().any(|b| !b.is_ascii_graphic()) {
+    let (secure, rest) = match (scheme_of("https://"), scheme_of("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        (None, None) => return Err(bad_shape()),
+    };
+    let unwanted = |b: u8| !b.is_ascii_graphic() || matches!(b, b'?' | b'#' | b'\\' | b'@');
+    if rest.bytes().any(unwanted) {
         return Err(bad_shape());
     }
 
-    let (authority, path) = match rest.find('/') {
-        Some(slash) => rest.split_at(slash),
-        None => (rest, ""),
-    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     let host = host_of(authority).ok_or_else(bad_shape)?;
     if !secure && !is_loopback(&host) {
         return Err(B24Error::connection(PLAIN_HTTP));
     }
 
-    let mut origin = String::with_capacity(scheme.len() + 3 + authority.len());
-    origin.push_str(if secure { "https://" } else { "http://" });
+    let mut origin = String::from(if secure { "https://" } else { "http://" });
     origin.push_str(&authority.to_ascii_lowercase());
     Ok((origin, path))
 }
 
 /// The lower-case host of `host[:port]`, or `None` when either part is malformed.
+///
+/// Slices come only from `split_once` and `strip_prefix`, which cannot fail:
+/// a slicing panic would drag the formatting machinery into the module.
 fn host_of(authority: &str) -> Option<String> {
-    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
-        let (inner, after) = bracketed.split_once(']')?;
-        let ipv6_ok = inner.contains(':')
-            && inner
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
-        if !ipv6_ok {
-            return None;
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => {
+            let (inner, after) = bracketed.split_once(']')?;
+            let ipv6_ok = inner.contains(':')
+                && inner
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+            let port = match after {
+                "" => None,
+                _ => Some(after.strip_prefix(':')?),
+            };
+            if !ipv6_ok {
+                return None;
+            }
+            return port_ok(port).then(|| ["[", inner, "]"].concat().to_ascii_lowercase());
         }
-        let port = match after {
-            "" => None,
-            _ => Some(after.strip_prefix(':')?),
-        };
-        (&authority[..inner.len() + 2], port)
-    } else {
-        match authority.split_once(':') {
+        None => match authority.split_once(':') {
             Some((host, port)) => (host, Some(port)),
             None => (authority, None),
-        }
+        },
     };
-    if let Some(port) = port {
-        let port_ok = !port.is_empty()
-            && port.len() <= 5
+    let labels_ok = !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    (labels_ok && port_ok(port)).then(|| host.to_ascii_lowercase())
+}
+
+/// Whether a port, if there is one, is a number from 1 to 65535.
+fn port_ok(port: Option<&str>) -> bool {
+    port.is_none_or(|port| {
+        port.len() <= 5
             && port.bytes().all(|b| b.is_ascii_digit())
             && port
                 .parse::<u32>()
-                .is_ok_and(|number| (1..=65535).contains(&number));
-        if !port_ok {
-            return None;
-        }
-    }
-    if !host.starts_with('[') {
-        let labels_ok = !host.is_empty()
-            && host.split('.').all(|label| {
-                !label.is_empty()
-                    && !label.starts_with('-')
-                    && !label.ends_with('-')
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            });
-        if !labels_ok {
-            return None;
-        }
-    }
-    Some(host.to_ascii_lowercase())
+                .is_ok_and(|number| (1..=65535).contains(&number))
+    })
 }
 
 /// Whether `host` is this machine: `localhost`, `127.0.0.0/8` or `[::1]`.
@@ -264,12 +271,13 @@ fn is_loopback(host: &str) -> bool {
     if host == "localhost" || host == "[::1]" {
         return true;
     }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets[0] == "127"
-        && octets
-            .iter()
-            .all(|octet| octet.len() <= 3 && octet.parse::<u8>().is_ok())
+    let mut octets = 0;
+    let all_valid = host.split('.').enumerate().all(|(index, octet)| {
+        octets += 1;
+        let valid = octet.len() <= 3 && octet.parse::<u8>().is_ok();
+        valid && (index > 0 || octet == "127")
+    });
+    all_valid && octets == 4
 }
 
 #[cfg(test)]

@@ -130,33 +130,6 @@ pub fn classify(code: &str, status: Option<u16>) -> (ErrorKind, bool) {
     }
 }
 
-/// The documented meaning of a portal code, used when an answer carries the
-/// code without a description.
-pub fn documented_description(code: &str) -> &'static str {
-    match code {
-        "INTERNAL_SERVER_ERROR" => "Internal server error",
-        "ERROR_UNEXPECTED_ANSWER" => "Server returned an unexpected response",
-        "QUERY_LIMIT_EXCEEDED" => "Too many requests",
-        "OPERATION_TIME_LIMIT" => "The method's operating time limit is exceeded",
-        "OVERLOAD_LIMIT" => "REST API is blocked due to overload",
-        "PORTAL_DELETED" => "Portal was deleted",
-        "ERROR_BATCH_METHOD_NOT_ALLOWED" => "Method is not allowed for batch usage",
-        "ERROR_BATCH_LENGTH_EXCEEDED" => "Max batch length exceeded",
-        "NO_AUTH_FOUND" => "Wrong authorization data",
-        "INVALID_REQUEST" => "Https required",
-        "ACCESS_DENIED" => "REST API is available only on commercial plans",
-        "INVALID_CREDENTIALS" => "Invalid request credentials",
-        "ERROR_MANIFEST_IS_NOT_AVAILABLE" => "Manifest is not available",
-        "insufficient_scope" => {
-            "The request requires higher privileges than provided by the webhook token"
-        }
-        "expired_token" => "The access token provided has expired",
-        "invalid_token" => "The access token provided is invalid",
-        "user_access_error" => "The user does not have access to the application",
-        _ => "The portal reported an error without a description",
-    }
-}
-
 impl B24Error {
     /// An error with `code`, its kind and retryability taken from [`classify`].
     pub fn new(

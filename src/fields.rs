@@ -124,14 +124,23 @@ pub struct BindFields {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct ValidFields {
     /// The timeline record's id.
-    #[serde(rename = "OWNER_ID")]
+    #[serde(rename = "OWNER_ID", serialize_with = "id_as_number")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number"))]
     pub owner_id: u64,
     /// The CRM entity's id.
-    #[serde(rename = "ENTITY_ID")]
+    #[serde(rename = "ENTITY_ID", serialize_with = "id_as_number")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number"))]
     pub entity_id: u64,
     /// The CRM entity's type, in lower case.
     #[serde(rename = "ENTITY_TYPE")]
     pub entity_type: EntityType,
+}
+
+/// Writes an id as a plain number: every id is at most [`MAX_ID`], which a
+/// JavaScript number holds exactly, and the serialiser's 64-bit integer path
+/// carries error formatting the module does not need.
+fn id_as_number<S: serde::Serializer>(id: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(*id as f64)
 }
 
 impl BindFields {

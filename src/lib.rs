@@ -11,6 +11,7 @@
 //! [`response::BindResult`] or [`error::B24Error`].
 #![warn(missing_docs)]
 
+pub mod attempt;
 pub mod connection;
 pub mod error;
 pub mod fields;
@@ -21,3 +22,12 @@ pub mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+// Rust's default allocator is about 5 KB of the shipped module; this free-list
+// allocator is under 1 KB and coalesces freed blocks, which suits the small,
+// short-lived allocations of one call.
+// SAFETY: the module is built without threads (no atomics target feature), so
+// every allocation and free happens on the one JavaScript thread.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

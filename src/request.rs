@@ -1,6 +1,4 @@
-//! The request to send: the endpoint, the headers and the body, built from checked parts.
-
-use serde::Serialize;
+//! The request to send: the endpoint, the headers and the JSON body, built from checked parts.
 
 use crate::connection::Connection;
 use crate::fields::ValidFields;
@@ -16,55 +14,105 @@ pub const HEADERS: [(&str, &str); 2] = [
 
 /// A `POST` request ready for a transport.
 #[derive(Debug, PartialEq)]
-pub struct Request<'a, P> {
+pub struct Request {
     /// Where to send it. For webhooks it holds the webhook code: never show it.
     pub url: String,
-    /// What to serialise as the JSON body.
-    pub body: Body<'a, P>,
+    /// The JSON body. For OAuth it holds the access token: never show it.
+    pub body: String,
 }
 
-/// A JSON body: the method's parameters, and the access token for OAuth.
-#[derive(Debug, PartialEq, Serialize)]
-pub struct Body<'a, P> {
-    /// The method's parameters, flattened into the body.
-    #[serde(flatten)]
-    pub params: P,
-    /// The OAuth access token; absent for webhooks.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth: Option<&'a str>,
+/// A method's parameters, written as the members of the JSON body.
+///
+/// The body is written here rather than by a serialiser: it has a fixed,
+/// tiny shape, and every byte of serialiser code ships to the browser.
+pub trait Params {
+    /// Appends `"name":value` members, separated by commas, without braces.
+    fn write_members(&self, out: &mut String);
 }
 
 /// The parameters of [`BIND_METHOD`].
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BindParams {
     /// The binding's fields.
     pub fields: ValidFields,
 }
 
-/// A call of `method` with `params` over `connection`.
-pub fn request<'a, P: Serialize>(
-    connection: &'a Connection,
-    method: &str,
-    params: P,
-) -> Request<'a, P> {
+impl Params for BindParams {
+    fn write_members(&self, out: &mut String) {
+        let fields = &self.fields;
+        out.push_str(r#""fields":{"OWNER_ID":"#);
+        push_integer(out, fields.owner_id);
+        out.push_str(r#","ENTITY_ID":"#);
+        push_integer(out, fields.entity_id);
+        out.push_str(r#","ENTITY_TYPE":"#);
+        push_string(out, fields.entity_type.as_str());
+        out.push('}');
+    }
+}
+
+/// A call of `method` with `params` over `connection`; OAuth adds the
+/// access token to the body as `auth`, never to the URL.
+pub fn request(connection: &Connection, method: &str, params: &impl Params) -> Request {
+    let mut body = String::from("{");
+    params.write_members(&mut body);
+    if let Some(token) = connection.body_auth() {
+        body.push_str(r#","auth":"#);
+        push_string(&mut body, token);
+    }
+    body.push('}');
     Request {
         url: connection.endpoint(method),
-        body: Body {
-            params,
-            auth: connection.body_auth(),
-        },
+        body,
     }
 }
 
 /// The request that binds `fields` over `connection`.
-pub fn bind_request(connection: &Connection, fields: ValidFields) -> Request<'_, BindParams> {
-    request(connection, BIND_METHOD, BindParams { fields })
+pub fn bind_request(connection: &Connection, fields: ValidFields) -> Request {
+    request(connection, BIND_METHOD, &BindParams { fields })
+}
+
+/// Appends `number` in decimal.
+pub fn push_integer(out: &mut String, number: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = number;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
+    }
+}
+
+/// Appends `text` as a JSON string literal.
+pub fn push_string(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for character in text.chars() {
+        match character {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            control if u32::from(control) < 0x20 => {
+                let code = u32::from(control) as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[code >> 4]));
+                out.push(char::from(HEX[code & 0xf]));
+            }
+            other => out.push(other),
+        }
+    }
+    out.push('"');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::EntityType;
+    use crate::fields::{EntityType, MAX_ID};
 
     fn example_fields() -> ValidFields {
         ValidFields {
@@ -83,22 +131,40 @@ mod tests {
             "https://portal.example.com/rest/1/code/crm.timeline.bindings.bind"
         );
         assert_eq!(
-            serde_json::to_string(&request.body).unwrap(),
+            request.body,
             r#"{"fields":{"OWNER_ID":1110,"ENTITY_ID":10,"ENTITY_TYPE":"deal"}}"#
         );
     }
 
     #[test]
     fn oauth_body_carries_the_token_and_the_url_does_not() {
-        let connection = Connection::oauth("https://portal.example.com", "tok\"en").unwrap();
+        let connection = Connection::oauth("https://portal.example.com", "tok\"en\\1").unwrap();
         let request = bind_request(&connection, example_fields());
         assert_eq!(
             request.url,
             "https://portal.example.com/rest/crm.timeline.bindings.bind"
         );
-        assert_eq!(
-            serde_json::to_string(&request.body).unwrap(),
-            r#"{"fields":{"OWNER_ID":1110,"ENTITY_ID":10,"ENTITY_TYPE":"deal"},"auth":"tok\"en"}"#
-        );
+        let parsed: serde_json::Value = serde_json::from_str(&request.body).unwrap();
+        assert_eq!(parsed["auth"], "tok\"en\\1");
+        assert_eq!(parsed["fields"]["OWNER_ID"], 1110);
+    }
+
+    #[test]
+    fn writes_integers_up_to_the_largest_id() {
+        for number in [0, 7, 10, 1110, 4_294_967_296, MAX_ID, u64::MAX] {
+            let mut out = String::new();
+            push_integer(&mut out, number);
+            assert_eq!(out, number.to_string());
+        }
+    }
+
+    #[test]
+    fn escapes_what_json_strings_require() {
+        let text = "quote\" backslash\\ newline\n nul\0 tab\t unicode é ✓";
+        let mut out = String::new();
+        push_string(&mut out, text);
+        let parsed: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed, text);
+        assert!(out.contains("\\u0000"));
     }
 }

@@ -117,10 +117,6 @@ pub fn read_error(status: u16, body: &impl Source) -> Option<B24Error> {
     let status = Some(status);
 
     if !error_code.is_empty() {
-        let description = match description.is_empty() {
-            true => Cow::Borrowed(crate::error::documented_description(&error_code)),
-            false => Cow::Owned(description),
-        };
         return Some(B24Error::new(error_code, description, status));
     }
     let sentence = description.trim().trim_end_matches('.');
@@ -279,10 +275,10 @@ mod tests {
     }
 
     #[test]
-    fn keeps_portal_codes_and_fills_in_missing_descriptions() {
+    fn keeps_portal_codes_and_descriptions_as_sent() {
         let error = answer(503, r#"{"error": "QUERY_LIMIT_EXCEEDED"}"#).unwrap_err();
         assert_eq!(error.code, "QUERY_LIMIT_EXCEEDED");
-        assert_eq!(error.description, "Too many requests");
+        assert_eq!(error.description, "", "no description is invented");
         assert_eq!(
             (error.kind, error.retryable, error.status),
             (ErrorKind::RateLimit, true, Some(503))

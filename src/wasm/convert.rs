@@ -28,20 +28,22 @@ impl JsObject {
     pub fn plain(value: JsValue) -> Option<JsObject> {
         is_plain_object(&value).then_some(JsObject(value))
     }
+
+    /// The property under `key`; `None` when reading it threw (a getter, a
+    /// proxy trap, or a value that is not an object at all).
+    pub fn property(&self, key: &str) -> Option<JsValue> {
+        Reflect::get(&self.0, &JsValue::from_str(key)).ok()
+    }
 }
 
 impl Source for JsObject {
     fn get(&self, key: &str) -> Value {
-        match Reflect::get(&self.0, &JsValue::from_str(key)) {
-            Ok(value) => read_value(&value),
-            Err(_) => Value::Other,
-        }
+        self.property(key)
+            .map_or(Value::Other, |value| read_value(&value))
     }
 
     fn object(&self, key: &str) -> Option<JsObject> {
-        Reflect::get(&self.0, &JsValue::from_str(key))
-            .ok()
-            .and_then(JsObject::plain)
+        self.property(key).and_then(JsObject::plain)
     }
 }
 
@@ -86,16 +88,6 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, B24Error> {
     value
         .serialize(&serializer)
         .map_err(|_| internal_error("A result could not be converted for JavaScript."))
-}
-
-/// A core value as JSON text.
-pub fn to_json_text<T: Serialize>(value: &T) -> Result<String, B24Error> {
-    let unable = || internal_error("A request body could not be written as JSON.");
-    let object = to_js(value)?;
-    JSON::stringify(&object)
-        .ok()
-        .and_then(|text| text.as_string())
-        .ok_or_else(unable)
 }
 
 /// The parsed body, when `text` is JSON holding an object.

@@ -7,7 +7,7 @@ mod transport;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
 use crate::connection::{Connection, ConnectionInput};
@@ -148,7 +148,7 @@ impl TimelineClient {
         #[wasm_bindgen(unchecked_param_type = "BindFields")] fields: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
-        let prepared = read_call_options(&options, false)
+        let prepared = read_per_call_options(&options)
             .map(|overrides| self.defaults.merge(overrides))
             .and_then(|defaults| Ok((defaults, read_fields(&fields)?)));
         match prepared {
@@ -182,21 +182,26 @@ impl ClientDefaults {
     }
 }
 
-/// Sends one binding; the inputs are already read, so a caller that changes
-/// its objects after the call cannot change what is sent.
+/// Sends one binding. Everything up to the request in flight happens before
+/// this returns, so a caller that changes its objects afterwards cannot change
+/// what is sent; the future only awaits the answer.
 fn send_binding(connection: Connection, defaults: ClientDefaults, fields: ValidFields) -> Promise {
+    let request = bind_request(&connection, fields);
+    let in_flight = transport::start(&request, &defaults.transport());
     future_to_promise(async move {
-        let outcome = async {
-            let request = bind_request(&connection, fields);
-            let body = convert::to_json_text(&request.body)?;
-            let transport = defaults.transport();
-            let reply = transport::post(&request.url, body, &transport, &connection).await?;
-            let parsed = convert::parse_json_object(&reply.text);
-            let result = read_bind_answer(reply.status, parsed.as_ref())?;
-            to_js(&result)
-        };
-        outcome.await.map_err(|error| to_js_error(&error))
+        let facts = JsFuture::from(in_flight).await;
+        read_binding_answer(facts, &connection).map_err(|error| to_js_error(&error))
     })
+}
+
+/// The portal's answer to a binding, as the result to resolve with.
+fn read_binding_answer(
+    facts: Result<JsValue, JsValue>,
+    connection: &Connection,
+) -> Result<JsValue, B24Error> {
+    let reply = transport::finish(facts, connection)?;
+    let parsed = convert::parse_json_object(&reply.text);
+    to_js(&read_bind_answer(reply.status, parsed.as_ref())?)
 }
 
 fn read_fields(input: &JsValue) -> Result<ValidFields, B24Error> {
@@ -216,25 +221,31 @@ fn read_client_options(options: &JsValue) -> Result<(Connection, ClientDefaults)
         portal_url: object.get("portalUrl"),
         access_token: object.get("accessToken"),
     })?;
-    Ok((connection, read_call_options(options, true)?))
+    Ok((connection, read_call_options(&object)?))
 }
 
-/// Reads `fetch`, `signal`, `maxAttempts` and `timeoutMs`; `undefined` is no options.
-fn read_call_options(options: &JsValue, has_connection: bool) -> Result<ClientDefaults, B24Error> {
-    if options.is_undefined() && !has_connection {
+/// Reads per-call options; `undefined` means none.
+fn read_per_call_options(options: &JsValue) -> Result<ClientDefaults, B24Error> {
+    if options.is_undefined() {
         return Ok(ClientDefaults::default());
     }
     let object = JsObject::plain(options.clone())
         .ok_or_else(|| B24Error::option("The call options must be an object."))?;
+    read_call_options(&object)
+}
 
-    let fetch = match js_sys::Reflect::get(&object.0, &"fetch".into()) {
-        Ok(value) if value.is_undefined() => None,
-        Ok(value) if value.is_function() => Some(value.unchecked_into::<Function>()),
+/// Reads `fetch`, `signal`, `maxAttempts` and `timeoutMs`.
+fn read_call_options(object: &JsObject) -> Result<ClientDefaults, B24Error> {
+    let fetch = match object.property("fetch") {
+        Some(value) if value.is_undefined() => None,
+        Some(value) if value.is_function() => Some(value.unchecked_into::<Function>()),
         _ => return Err(B24Error::option("fetch must be a function.")),
     };
-    let signal = match js_sys::Reflect::get(&object.0, &"signal".into()) {
-        Ok(value) if value.is_undefined() => None,
-        Ok(value) if looks_like_abort_signal(&value) => Some(value.unchecked_into::<AbortSignal>()),
+    let signal = match object.property("signal") {
+        Some(value) if value.is_undefined() => None,
+        Some(value) if looks_like_abort_signal(&value) => {
+            Some(value.unchecked_into::<AbortSignal>())
+        }
         _ => return Err(B24Error::option("signal must be an AbortSignal.")),
     };
     let settings = CallSettings::read(&object.get("maxAttempts"), &object.get("timeoutMs"))?;
@@ -247,8 +258,9 @@ fn read_call_options(options: &JsValue, has_connection: bool) -> Result<ClientDe
 
 /// Whether `value` behaves like an `AbortSignal` (any realm's, or a polyfill's).
 fn looks_like_abort_signal(value: &JsValue) -> bool {
-    let object = JsObject(value.clone());
-    let listens = js_sys::Reflect::get(value, &"addEventListener".into())
-        .is_ok_and(|listener| listener.is_function());
-    value.is_object() && matches!(object.get("aborted"), Value::Bool(_)) && listens
+    let signal = JsObject(value.clone());
+    let listens = signal
+        .property("addEventListener")
+        .is_some_and(|listener| listener.is_function());
+    value.is_object() && matches!(signal.get("aborted"), Value::Bool(_)) && listens
 }
