@@ -264,3 +264,6 @@ fn looks_like_abort_signal(value: &JsValue) -> bool {
         .is_some_and(|listener| listener.is_function());
     value.is_object() && matches!(signal.get("aborted"), Value::Bool(_)) && listens
 }
+
+#[cfg(test)]
+mod tests;
