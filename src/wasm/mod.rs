@@ -146,9 +146,9 @@ impl TimelineClient {
     pub fn bind_timeline(
         &self,
         #[wasm_bindgen(unchecked_param_type = "BindFields")] fields: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let prepared = read_per_call_options(&options)
+        let prepared = read_per_call_options(options.as_ref())
             .map(|overrides| self.defaults.merge(overrides))
             .and_then(|defaults| Ok((defaults, read_fields(&fields)?)));
         match prepared {
@@ -224,11 +224,11 @@ fn read_client_options(options: &JsValue) -> Result<(Connection, ClientDefaults)
     Ok((connection, read_call_options(&object)?))
 }
 
-/// Reads per-call options; `undefined` means none.
-fn read_per_call_options(options: &JsValue) -> Result<ClientDefaults, B24Error> {
-    if options.is_undefined() {
+/// Reads per-call options; `undefined` or `null` means none.
+fn read_per_call_options(options: Option<&JsValue>) -> Result<ClientDefaults, B24Error> {
+    let Some(options) = options else {
         return Ok(ClientDefaults::default());
-    }
+    };
     let object = JsObject::plain(options.clone())
         .ok_or_else(|| B24Error::option("The call options must be an object."))?;
     read_call_options(&object)

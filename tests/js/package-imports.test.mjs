@@ -306,4 +306,18 @@ describe('the TypeScript declarations', () => {
       assert.ok(declares(glue, name, ['interface', 'type', 'class']), `b24_timeline.d.ts declares ${name}`);
     }
   });
+
+  it('declares the signatures of the public API', async () => {
+    const { glue } = await declarations();
+    const signatures = [
+      'export function bindTimeline(fields: BindFields, options: Connection & CallOptions): Promise<BindResult>;',
+      'export function createClient(options: Connection & CallOptions): TimelineClient;',
+      'export function validateBindFields(input: unknown): ValidFields;',
+      'bindTimeline(fields: BindFields, options?: CallOptions): Promise<BindResult>;',
+      'export type EntityType = "lead" | "deal" | "contact" | "company" | "order";',
+    ];
+    for (const signature of signatures) {
+      assert.ok(glue.includes(signature), `b24_timeline.d.ts has ${signature}`);
+    }
+  });
 });
