@@ -65,6 +65,12 @@ buildSync({
   logOverride: { 'empty-import-meta': 'silent' },
 });
 
+// TypeScript reads a .d.ts inside a "type": "module" package as an ES module;
+// require() users get .d.cts twins that point at the CommonJS glue.
+cpSync(join(pkg, 'b24_timeline.d.ts'), join(pkg, 'b24_timeline.d.cts'));
+const entryTypes = readFileSync(join(pkg, 'index.d.ts'), 'utf8');
+writeFileSync(join(pkg, 'index.d.cts'), entryTypes.replaceAll("'./b24_timeline.js'", "'./b24_timeline.cjs'"));
+
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
 const manifestPath = join(pkg, 'package.json');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { createConsumer } from '../tests/js/support/consumer.mjs';
+import { BROWSER_BUNDLE, createConsumer } from '../tests/js/support/consumer.mjs';
 
 // The smallest real use: import by the package's name and make one call, so
 // the bundle keeps exactly what such an app keeps.
@@ -35,16 +35,9 @@ export async function measurePayload() {
   const consumer = await createConsumer('size', { 'app.mjs': APP_SOURCE });
   try {
     const { outputFiles } = await build({
+      ...BROWSER_BUNDLE,
       absWorkingDir: consumer.directory,
-      entryPoints: ['app.mjs'],
-      outfile: 'dist/app.js',
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      bundle: true,
-      minify: true,
       write: false,
-      logLevel: 'silent',
     });
 
     // esbuild leaves the glue's `new URL('…_bg.wasm', import.meta.url)`

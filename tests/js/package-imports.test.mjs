@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { createConsumer, PACKAGE_DIRECTORY } from './support/consumer.mjs';
+import { BROWSER_BUNDLE, createConsumer, PACKAGE_DIRECTORY } from './support/consumer.mjs';
 import { startStaticServer } from './support/static-server.mjs';
 
 const run = promisify(execFile);
@@ -227,18 +227,7 @@ describe('the package loaded by its name', () => {
       'dist/index.html': browserPage('./app.js'),
     });
 
-    const { metafile } = await build({
-      absWorkingDir: directory,
-      entryPoints: ['app.mjs'],
-      outfile: 'dist/app.js',
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      bundle: true,
-      minify: true,
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const { metafile } = await build({ ...BROWSER_BUNDLE, absWorkingDir: directory, metafile: true });
     const bundled = Object.keys(metafile.inputs).map((input) => basename(input));
     assert.ok(bundled.includes('index.js'), `the bundle holds the browser entry: ${bundled.join(', ')}`);
     assert.ok(!bundled.includes('node.mjs'), 'the bundle holds no Node entry');

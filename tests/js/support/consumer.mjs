@@ -13,6 +13,18 @@ export const PACKAGE_DIRECTORY = join(ROOT, 'pkg');
 
 const SCRATCH_DIRECTORY = join(ROOT, 'tests', '.tmp');
 
+/** esbuild options that bundle a consumer's `app.mjs` as a browser app ships it. */
+export const BROWSER_BUNDLE = {
+  entryPoints: ['app.mjs'],
+  outfile: 'dist/app.js',
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  bundle: true,
+  minify: true,
+  logLevel: 'silent',
+};
+
 /**
  * Creates a consumer project named after `name` with the given files (paths
  * relative to the project, contents as strings) and answers
