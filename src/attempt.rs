@@ -2,6 +2,7 @@
 
 use crate::connection::Connection;
 use crate::error::{code, B24Error};
+use crate::response::NOT_THE_METHODS_JSON;
 
 /// The longest part of a failure's own text kept in an error's description.
 pub const MAX_DETAIL_CHARS: usize = 300;
@@ -22,9 +23,13 @@ pub enum Attempt {
         aborted: bool,
         /// The attempt's timeout had passed.
         timed_out: bool,
-        /// A custom `fetch` resolved with something that is not a `Response`.
+        /// A custom `fetch`, or a wrapped client, resolved with something
+        /// that is not a `Response` or a result.
         not_a_response: bool,
-        /// What `fetch` threw, as text; it may quote the URL, secret and all.
+        /// The code a wrapped client (the official SDK, BX24) gave its own
+        /// failure, when it reported one without the portal's answer.
+        client_code: Option<String>,
+        /// What failed said, as text; it may quote the URL, secret and all.
         detail: String,
     },
 }
@@ -42,10 +47,11 @@ impl Attempt {
     /// The answer, or the error the attempt ends with.
     ///
     /// What cut the attempt short wins over what `fetch` said about it: the
-    /// caller's abort is `ABORTED`, then the timeout is `TIMEOUT`; otherwise
-    /// a failed `fetch` is `NETWORK_ERROR`, with its text scrubbed of the
-    /// connection's secret, and a non-`Response` is `INVALID_RESPONSE`.
-    pub fn into_reply(self, connection: &Connection) -> Result<Reply, B24Error> {
+    /// caller's abort is `ABORTED`, then the timeout is `TIMEOUT`; then a
+    /// wrapped client's own code decides (see [`client_failure`]); otherwise
+    /// a failed `fetch` is `NETWORK_ERROR` and a non-`Response` is
+    /// `INVALID_RESPONSE`. Texts are scrubbed of the connection's secret.
+    pub fn into_reply(self, connection: Option<&Connection>) -> Result<Reply, B24Error> {
         match self {
             Attempt::Answered { status, text } => {
                 let valid = status.fract() == 0.0 && (0.0..=999.0).contains(&status);
@@ -70,14 +76,44 @@ impl Attempt {
                 None,
             )),
             Attempt::Failed {
+                client_code: Some(code),
+                detail,
+                ..
+            } => Err(client_failure(&code, &scrub(&detail, connection))),
+            Attempt::Failed {
                 not_a_response: true,
                 ..
             } => Err(not_a_response()),
-            Attempt::Failed { detail, .. } => {
-                let detail: String = detail.chars().take(MAX_DETAIL_CHARS).collect();
-                Err(B24Error::network(&connection.redact(&detail)))
-            }
+            Attempt::Failed { detail, .. } => Err(B24Error::network(&scrub(&detail, connection))),
         }
+    }
+}
+
+/// `detail`, cut short and without the connection's secret.
+fn scrub(detail: &str, connection: Option<&Connection>) -> String {
+    let detail: String = detail.chars().take(MAX_DETAIL_CHARS).collect();
+    match connection {
+        Some(connection) => connection.redact(&detail),
+        None => detail,
+    }
+}
+
+/// The error for a failure a wrapped client reported by its own code, with no
+/// answer from the portal: the official SDK's axios codes (`ECONNREFUSED`,
+/// `ECONNABORTED`, ...) and BX24's `ERROR_NETWORK` and
+/// `ERROR_UNEXPECTED_ANSWER` (its report of a 5xx or unreadable answer).
+pub fn client_failure(code: &str, detail: &str) -> B24Error {
+    match code {
+        "ECONNABORTED" | "ETIMEDOUT" | "ESOCKETTIMEDOUT" | "REQUEST_TIMEOUT" => {
+            B24Error::new(code::TIMEOUT, "The portal did not answer in time.", None)
+        }
+        "ERROR_UNEXPECTED_ANSWER" => B24Error::new(code.to_owned(), detail.to_owned(), None),
+        "ERR_NETWORK" | "ERROR_NETWORK" | "NETWORK_ERROR" | "ENOTFOUND" | "EAI_AGAIN"
+        | "EHOSTUNREACH" | "ENETUNREACH" | "EPIPE" => B24Error::network(detail),
+        network if network.starts_with("ECONN") => B24Error::network(detail),
+        // The client failed on an answer it could not read: the same error
+        // fetch reports for such an answer, without a status it did not keep.
+        _ => B24Error::new(code::INVALID_RESPONSE, NOT_THE_METHODS_JSON, None),
     }
 }
 
@@ -103,7 +139,18 @@ mod tests {
             aborted,
             timed_out,
             not_a_response,
+            client_code: None,
             detail: "fetch failed".into(),
+        }
+    }
+
+    fn client(code: &str) -> Attempt {
+        Attempt::Failed {
+            aborted: false,
+            timed_out: false,
+            not_a_response: false,
+            client_code: Some(code.into()),
+            detail: "what the client said".into(),
         }
     }
 
@@ -113,14 +160,14 @@ mod tests {
             status: 200.0,
             text: "{}".into(),
         };
-        let reply = attempt.into_reply(&webhook()).unwrap();
+        let reply = attempt.into_reply(Some(&webhook())).unwrap();
         assert_eq!((reply.status, reply.text.as_str()), (200, "{}"));
     }
 
     #[test]
     fn the_callers_abort_wins_over_the_timeout_and_the_network() {
         let error = failed(true, true, false)
-            .into_reply(&webhook())
+            .into_reply(Some(&webhook()))
             .unwrap_err();
         assert_eq!(
             (error.code.as_ref(), error.kind),
@@ -132,7 +179,7 @@ mod tests {
     #[test]
     fn a_timeout_is_a_retryable_network_error() {
         let error = failed(false, true, false)
-            .into_reply(&webhook())
+            .into_reply(Some(&webhook()))
             .unwrap_err();
         assert_eq!(
             (error.code.as_ref(), error.kind),
@@ -144,7 +191,7 @@ mod tests {
     #[test]
     fn something_that_is_not_a_response_is_an_invalid_response() {
         let error = failed(false, false, true)
-            .into_reply(&webhook())
+            .into_reply(Some(&webhook()))
             .unwrap_err();
         assert_eq!(error.code, "INVALID_RESPONSE");
         let odd_status = Attempt::Answered {
@@ -152,7 +199,7 @@ mod tests {
             text: String::new(),
         };
         assert_eq!(
-            odd_status.into_reply(&webhook()).unwrap_err().code,
+            odd_status.into_reply(Some(&webhook())).unwrap_err().code,
             "INVALID_RESPONSE"
         );
     }
@@ -163,9 +210,10 @@ mod tests {
             aborted: false,
             timed_out: false,
             not_a_response: false,
+            client_code: None,
             detail: "request to https://portal.example.com/rest/1/s3cr3tcode/x failed".into(),
         };
-        let error = attempt.into_reply(&webhook()).unwrap_err();
+        let error = attempt.into_reply(Some(&webhook())).unwrap_err();
         assert_eq!(error.code, "NETWORK_ERROR");
         assert!(error.retryable);
         assert!(!error.description.contains("s3cr3tcode"));
@@ -178,9 +226,55 @@ mod tests {
             aborted: false,
             timed_out: false,
             not_a_response: false,
+            client_code: None,
             detail: "x".repeat(10_000),
         };
-        let error = attempt.into_reply(&webhook()).unwrap_err();
+        let error = attempt.into_reply(Some(&webhook())).unwrap_err();
         assert!(error.description.len() < MAX_DETAIL_CHARS + 100);
+    }
+
+    #[test]
+    fn a_wrapped_clients_own_codes_map_onto_the_same_errors() {
+        let table = [
+            ("ECONNREFUSED", "NETWORK_ERROR", ErrorKind::Network, true),
+            ("ECONNRESET", "NETWORK_ERROR", ErrorKind::Network, true),
+            ("ERR_NETWORK", "NETWORK_ERROR", ErrorKind::Network, true),
+            ("ERROR_NETWORK", "NETWORK_ERROR", ErrorKind::Network, true),
+            ("ENOTFOUND", "NETWORK_ERROR", ErrorKind::Network, true),
+            ("ECONNABORTED", "TIMEOUT", ErrorKind::Network, true),
+            ("ETIMEDOUT", "TIMEOUT", ErrorKind::Network, true),
+            (
+                "ERROR_UNEXPECTED_ANSWER",
+                "ERROR_UNEXPECTED_ANSWER",
+                ErrorKind::Server,
+                true,
+            ),
+            (
+                "JSSDK_UNKNOWN_ERROR",
+                "INVALID_RESPONSE",
+                ErrorKind::Protocol,
+                false,
+            ),
+        ];
+        for (given, code, kind, retryable) in table {
+            let error = client(given).into_reply(None).unwrap_err();
+            assert_eq!(
+                (error.code.as_ref(), error.kind, error.retryable),
+                (code, kind, retryable),
+                "{given}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_abort_wins_over_a_client_code() {
+        let attempt = Attempt::Failed {
+            aborted: true,
+            timed_out: false,
+            not_a_response: false,
+            client_code: Some("ECONNREFUSED".into()),
+            detail: String::new(),
+        };
+        assert_eq!(attempt.into_reply(None).unwrap_err().code, "ABORTED");
     }
 }

@@ -18,6 +18,7 @@ pub mod fields;
 pub mod options;
 pub mod request;
 pub mod response;
+pub mod route;
 pub mod value;
 
 #[cfg(target_arch = "wasm32")]

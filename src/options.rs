@@ -19,6 +19,11 @@ pub const MAX_ATTEMPTS_LIMIT: u32 = 100;
 /// The longest timeout `setTimeout` can hold (2^31 - 1 milliseconds).
 pub const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
 
+/// How long a call through `BX24` may wait for its callback when the caller
+/// gave no timeout: `BX24` throws instead of calling back on some answers, and
+/// a cloud portal ends every request within 60 seconds.
+pub const PLACEMENT_TIMEOUT_MS: f64 = 65_000.0;
+
 impl CallSettings {
     /// Checks `maxAttempts` and `timeoutMs` as the caller gave them.
     ///

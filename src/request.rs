@@ -50,6 +50,15 @@ impl Params for BindParams {
     }
 }
 
+/// `params` as a JSON object, for clients that take the parameters as an
+/// object (the official SDK, `BX24`) rather than a body.
+pub fn params_json(params: &impl Params) -> String {
+    let mut json = String::from("{");
+    params.write_members(&mut json);
+    json.push('}');
+    json
+}
+
 /// A call of `method` with `params` over `connection`; OAuth adds the
 /// access token to the body as `auth`, never to the URL.
 pub fn request(connection: &Connection, method: &str, params: &impl Params) -> Request {
@@ -147,6 +156,17 @@ mod tests {
         let parsed: serde_json::Value = serde_json::from_str(&request.body).unwrap();
         assert_eq!(parsed["auth"], "tok\"en\\1");
         assert_eq!(parsed["fields"]["OWNER_ID"], 1110);
+    }
+
+    #[test]
+    fn params_alone_are_the_fields_object() {
+        let json = params_json(&BindParams {
+            fields: example_fields(),
+        });
+        assert_eq!(
+            json,
+            r#"{"fields":{"OWNER_ID":1110,"ENTITY_ID":10,"ENTITY_TYPE":"deal"}}"#
+        );
     }
 
     #[test]

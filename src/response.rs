@@ -139,13 +139,12 @@ pub fn read_error(status: u16, body: &impl Source) -> Option<B24Error> {
     Some(error)
 }
 
+/// The description of `INVALID_RESPONSE`, whichever transport met the answer.
+pub const NOT_THE_METHODS_JSON: &str = "The portal's answer was not the JSON this method returns.";
+
 /// The body was not JSON, or not of a shape this package knows.
 pub fn invalid_response(status: u16) -> B24Error {
-    B24Error::new(
-        code::INVALID_RESPONSE,
-        "The portal's answer was not the JSON this method returns.",
-        Some(status),
-    )
+    B24Error::new(code::INVALID_RESPONSE, NOT_THE_METHODS_JSON, Some(status))
 }
 
 #[cfg(test)]

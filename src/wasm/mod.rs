@@ -14,18 +14,56 @@ use crate::connection::{Connection, ConnectionInput};
 use crate::error::B24Error;
 use crate::fields::{BindFields, ValidFields};
 use crate::options::CallSettings;
+use crate::options::PLACEMENT_TIMEOUT_MS;
 use crate::request::bind_request;
+use crate::request::{params_json, BindParams, BIND_METHOD};
 use crate::response::read_bind_answer;
+use crate::route::{ObjectShape, Route, RouteInput, SdkCall};
 use crate::value::{Source, Value};
 use convert::{to_js, to_js_error, JsObject};
 use transport::Transport;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** Where calls go: an incoming webhook, or a portal and an OAuth access token. */
+/**
+ * Where calls go: an incoming webhook, a portal and an OAuth access token, or
+ * a client the app already holds: an `@bitrix24/b24jssdk` instance (`$b24`)
+ * or the placement library's `BX24`.
+ */
 export type Connection =
   | { webhookUrl: string }
-  | { portalUrl: string; accessToken: string };
+  | { portalUrl: string; accessToken: string }
+  | { b24: B24Like }
+  | { bx24: BX24Like };
+
+/** What this package uses of an official SDK result (`AjaxResult`). */
+export interface B24ResultLike {
+  isSuccess: boolean;
+  getData(): unknown;
+  getErrors?(): Iterable<unknown>;
+}
+
+/**
+ * An `@bitrix24/b24jssdk` 1.x/2.x instance (`B24Hook`, `B24Frame`,
+ * `B24OAuth`), as far as this package uses it: `actions.v2.call.make` when
+ * present, otherwise `callMethod`.
+ */
+export interface B24Like {
+  actions?: { v2?: { call?: { make(options: { method: string; params: object }): Promise<B24ResultLike> } } };
+  callMethod?(method: string, params: object): Promise<B24ResultLike>;
+}
+
+/** What this package uses of a `BX24.callMethod` result. */
+export interface BX24ResultLike {
+  data(): unknown;
+  error(): undefined | { status: number; ex: { error?: string; error_description?: string } };
+  time?(): unknown;
+}
+
+/** The placement library's `BX24` object, as far as this package uses it. */
+export interface BX24Like {
+  callMethod(method: string, params: object, callback: (result: BX24ResultLike) => void): unknown;
+}
 
 /** Options that shape one call, or every call of a client. */
 export interface CallOptions {
@@ -85,9 +123,9 @@ pub fn bind_timeline(
     #[wasm_bindgen(unchecked_param_type = "Connection & CallOptions")] options: JsValue,
 ) -> Promise {
     let prepared = read_client_options(&options)
-        .and_then(|(connection, client)| Ok((connection, client, read_fields(&fields)?)));
+        .and_then(|(target, defaults)| Ok((target, defaults, read_fields(&fields)?)));
     match prepared {
-        Ok((connection, transport, fields)) => send_binding(connection, transport, fields),
+        Ok((target, defaults, fields)) => send_binding(target, defaults, fields),
         Err(error) => Promise::reject(&to_js_error(&error)),
     }
 }
@@ -108,8 +146,16 @@ pub fn validate_bind_fields(
 /// A client bound to one connection, with default call options.
 #[wasm_bindgen(js_name = TimelineClient)]
 pub struct TimelineClient {
-    connection: Connection,
+    target: Target,
     defaults: ClientDefaults,
+}
+
+/// The route a call takes, with the client object it goes through.
+#[derive(Clone)]
+enum Target {
+    Rest(Connection),
+    Sdk { b24: JsValue, call: SdkCall },
+    Placement { bx24: JsValue },
 }
 
 /// Call options a client applies to every call unless the call overrides them.
@@ -129,11 +175,8 @@ struct ClientDefaults {
 pub fn create_client(
     #[wasm_bindgen(unchecked_param_type = "Connection & CallOptions")] options: JsValue,
 ) -> Result<TimelineClient, JsValue> {
-    let (connection, defaults) = read_client_options(&options).map_err(|e| to_js_error(&e))?;
-    Ok(TimelineClient {
-        connection,
-        defaults,
-    })
+    let (target, defaults) = read_client_options(&options).map_err(|e| to_js_error(&e))?;
+    Ok(TimelineClient { target, defaults })
 }
 
 #[wasm_bindgen(js_class = TimelineClient)]
@@ -152,7 +195,7 @@ impl TimelineClient {
             .map(|overrides| self.defaults.merge(overrides))
             .and_then(|defaults| Ok((defaults, read_fields(&fields)?)));
         match prepared {
-            Ok((defaults, fields)) => send_binding(self.connection.clone(), defaults, fields),
+            Ok((defaults, fields)) => send_binding(self.target.clone(), defaults, fields),
             Err(error) => Promise::reject(&to_js_error(&error)),
         }
     }
@@ -185,19 +228,37 @@ impl ClientDefaults {
 /// Sends one binding. Everything up to the request in flight happens before
 /// this returns, so a caller that changes its objects afterwards cannot change
 /// what is sent; the future only awaits the answer.
-fn send_binding(connection: Connection, defaults: ClientDefaults, fields: ValidFields) -> Promise {
-    let request = bind_request(&connection, fields);
-    let in_flight = transport::start(&request, &defaults.transport());
+fn send_binding(target: Target, defaults: ClientDefaults, fields: ValidFields) -> Promise {
+    let params = BindParams { fields };
+    let mut transport = defaults.transport();
+    let (in_flight, connection) = match target {
+        Target::Rest(connection) => {
+            let request = bind_request(&connection, fields);
+            (transport::start(&request, &transport), Some(connection))
+        }
+        Target::Sdk { b24, call } => {
+            let use_make = call == SdkCall::Make;
+            let params = params_json(&params);
+            let in_flight = transport::call_sdk(&b24, use_make, BIND_METHOD, &params, &transport);
+            (in_flight, None)
+        }
+        Target::Placement { bx24 } => {
+            transport.timeout_ms = transport.timeout_ms.or(Some(PLACEMENT_TIMEOUT_MS));
+            let params = params_json(&params);
+            let in_flight = transport::call_placement(&bx24, BIND_METHOD, &params, &transport);
+            (in_flight, None)
+        }
+    };
     future_to_promise(async move {
         let facts = JsFuture::from(in_flight).await;
-        read_binding_answer(facts, &connection).map_err(|error| to_js_error(&error))
+        read_binding_answer(facts, connection.as_ref()).map_err(|error| to_js_error(&error))
     })
 }
 
 /// The portal's answer to a binding, as the result to resolve with.
 fn read_binding_answer(
     facts: Result<JsValue, JsValue>,
-    connection: &Connection,
+    connection: Option<&Connection>,
 ) -> Result<JsValue, B24Error> {
     let reply = transport::finish(facts, connection)?;
     let parsed = convert::parse_json_object(&reply.text);
@@ -210,18 +271,45 @@ fn read_fields(input: &JsValue) -> Result<ValidFields, B24Error> {
 }
 
 /// Reads a connection and the call options that come with it.
-fn read_client_options(options: &JsValue) -> Result<(Connection, ClientDefaults), B24Error> {
+fn read_client_options(options: &JsValue) -> Result<(Target, ClientDefaults), B24Error> {
     let Some(object) = JsObject::plain(options.clone()) else {
         return Err(B24Error::connection(
-            "The options must be an object with webhookUrl, or with portalUrl and accessToken.",
+            "The options must be an object with webhookUrl, portalUrl and accessToken, b24 or bx24.",
         ));
     };
-    let connection = Connection::from_input(&ConnectionInput {
-        webhook_url: object.get("webhookUrl"),
-        portal_url: object.get("portalUrl"),
-        access_token: object.get("accessToken"),
+    let b24 = object.property("b24").unwrap_or(JsValue::UNDEFINED);
+    let bx24 = object.property("bx24").unwrap_or(JsValue::UNDEFINED);
+    let route = Route::from_input(&RouteInput {
+        rest: ConnectionInput {
+            webhook_url: object.get("webhookUrl"),
+            portal_url: object.get("portalUrl"),
+            access_token: object.get("accessToken"),
+        },
+        b24: shape_of(&b24),
+        bx24: shape_of(&bx24),
     })?;
-    Ok((connection, read_call_options(&object)?))
+    let target = match route {
+        Route::Rest(connection) => Target::Rest(connection),
+        Route::Sdk(call) => Target::Sdk { b24, call },
+        Route::Placement => Target::Placement { bx24 },
+    };
+    Ok((target, read_call_options(&object)?))
+}
+
+/// What a caller-supplied client object offers.
+fn shape_of(client: &JsValue) -> ObjectShape {
+    let is_function_at = |path: &[&str]| {
+        let mut value = client.clone();
+        for key in path {
+            value = JsObject(value).property(key).unwrap_or(JsValue::UNDEFINED);
+        }
+        value.is_function()
+    };
+    ObjectShape {
+        given: !client.is_undefined() && !client.is_null(),
+        make: is_function_at(&["actions", "v2", "call", "make"]),
+        call_method: is_function_at(&["callMethod"]),
+    }
 }
 
 /// Reads per-call options; `undefined` or `null` means none.

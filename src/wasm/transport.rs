@@ -1,4 +1,5 @@
-//! Sends a request through the JavaScript side, which holds only `fetch` and the timer.
+//! Sends a call through the JavaScript side, which holds only `fetch`, the
+//! wrapped clients' calls, and the timer.
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -22,6 +23,25 @@ extern "C" {
         signal: &JsValue,
         timeout_ms: Option<f64>,
     ) -> Promise;
+
+    #[wasm_bindgen(js_name = callSdk)]
+    fn js_call_sdk(
+        b24: &JsValue,
+        use_make: bool,
+        method: &str,
+        params_json: &str,
+        signal: &JsValue,
+        timeout_ms: Option<f64>,
+    ) -> Promise;
+
+    #[wasm_bindgen(js_name = callPlacement)]
+    fn js_call_placement(
+        bx24: &JsValue,
+        method: &str,
+        params_json: &str,
+        signal: &JsValue,
+        timeout_ms: Option<f64>,
+    ) -> Promise;
 }
 
 /// How to send: which `fetch`, and what may cut an attempt short.
@@ -35,6 +55,45 @@ pub struct Transport {
     pub timeout_ms: Option<f64>,
 }
 
+impl Transport {
+    fn signal(&self) -> JsValue {
+        self.signal
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, JsValue::from)
+    }
+}
+
+/// Starts a call of `method` through an official SDK instance, with
+/// `actions.v2.call.make` or, when `use_make` is false, `callMethod`.
+pub fn call_sdk(
+    b24: &JsValue,
+    use_make: bool,
+    method: &str,
+    params_json: &str,
+    transport: &Transport,
+) -> Promise {
+    let signal = transport.signal();
+    js_call_sdk(
+        b24,
+        use_make,
+        method,
+        params_json,
+        &signal,
+        transport.timeout_ms,
+    )
+}
+
+/// Starts a call of `method` through `BX24.callMethod`.
+pub fn call_placement(
+    bx24: &JsValue,
+    method: &str,
+    params_json: &str,
+    transport: &Transport,
+) -> Promise {
+    let signal = transport.signal();
+    js_call_placement(bx24, method, params_json, &signal, transport.timeout_ms)
+}
+
 /// Starts sending `request`; the promise resolves with the facts of the
 /// attempt and never rejects.
 pub fn start(request: &Request, transport: &Transport) -> Promise {
@@ -46,10 +105,7 @@ pub fn start(request: &Request, transport: &Transport) -> Promise {
         .fetch
         .as_ref()
         .map_or(JsValue::UNDEFINED, JsValue::from);
-    let signal = transport
-        .signal
-        .as_ref()
-        .map_or(JsValue::UNDEFINED, JsValue::from);
+    let signal = transport.signal();
     js_post(
         &request.url,
         &headers,
@@ -62,7 +118,10 @@ pub fn start(request: &Request, transport: &Transport) -> Promise {
 
 /// The answer, or the error the attempt ends with, as the core's
 /// [`Attempt::into_reply`] decides from the facts.
-pub fn finish(facts: Result<JsValue, JsValue>, connection: &Connection) -> Result<Reply, B24Error> {
+pub fn finish(
+    facts: Result<JsValue, JsValue>,
+    connection: Option<&Connection>,
+) -> Result<Reply, B24Error> {
     let facts = facts.map_err(|_| internal_error("The transport failed unexpectedly."))?;
     read_attempt(&JsObject(facts)).into_reply(connection)
 }
@@ -77,6 +136,7 @@ fn read_attempt(facts: &JsObject) -> Attempt {
         aborted: facts.get("aborted") == Value::Bool(true),
         timed_out: facts.get("timedOut") == Value::Bool(true),
         not_a_response: facts.get("notResponse") == Value::Bool(true),
+        client_code: facts.get("clientCode").as_text().map(str::to_owned),
         detail: describe(&thrown),
     }
 }
