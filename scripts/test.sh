@@ -27,4 +27,4 @@ step "build the package"
 node scripts/build.mjs
 
 step "JavaScript tests"
-node --test --test-concurrency=2 tests/js/
+bash scripts/test-js.sh

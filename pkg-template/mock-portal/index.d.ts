@@ -24,6 +24,11 @@ export interface MockPortalOptions {
    * Needs the `selfsigned` package. Default `false`.
    */
   https?: boolean;
+  /**
+   * The HTTPS certificate and key (PEM) to serve, e.g. one from `createCertificate()` written to
+   * the file a client process trusts through `NODE_EXTRA_CA_CERTS`. A fresh one by default.
+   */
+  certificate?: MockCertificate;
   /** HTTPS port; `0` (the default) picks a free one. */
   httpsPort?: number;
   /** The user id in the webhook path. Default `1`. */
@@ -129,3 +134,15 @@ export interface MockPortal {
  * the `selfsigned` package is missing.
  */
 export function startMockPortal(options?: MockPortalOptions): Promise<MockPortal>;
+
+/** A self-signed certificate and its key, as PEM text. */
+export interface MockCertificate {
+  cert: string;
+  key: string;
+}
+
+/**
+ * Makes a self-signed certificate for `127.0.0.1` and `localhost`, which is its own CA. Needs the
+ * optional `selfsigned` package.
+ */
+export function createCertificate(): Promise<MockCertificate>;

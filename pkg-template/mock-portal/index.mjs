@@ -9,6 +9,8 @@ import { createFaultQueue } from './faults.mjs';
 import { createRequestHandler } from './handler.mjs';
 import { listen, origin, stop } from './http-server.mjs';
 
+export { createCertificate };
+
 /**
  * Starts the mock portal: an HTTP server and, with `https: true`, an HTTPS server with a fresh
  * self-signed certificate, both answering from one shared state. Resolves with the handle
@@ -29,8 +31,9 @@ export async function startMockPortal(options = {}) {
     log,
   } = options;
 
-  // Made before anything listens, so a missing `selfsigned` leaves no server behind.
-  const certificate = withHttps ? await createCertificate() : undefined;
+  // Made before anything listens, so a missing `selfsigned` leaves no server behind. A caller
+  // may pass one made earlier, so a client process can trust it from its start.
+  const certificate = withHttps ? (options.certificate ?? (await createCertificate())) : undefined;
 
   const data = createPortalData(options);
   const faults = createFaultQueue();
