@@ -4,28 +4,15 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { BROWSER_BUNDLE, createConsumer, PACKAGE_DIRECTORY } from './support/consumer.mjs';
-import { startStaticServer } from './support/static-server.mjs';
+import { browserPage, outcomeInBrowser } from './support/browser.mjs';
 
 const run = promisify(execFile);
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * What every consumer must observe: the portal's answer as the result, one
@@ -125,26 +112,6 @@ runBindingScenario(b24).then(
 );
 `;
 
-/**
- * A page that runs `script` as a module. Its first script records any load
- * or evaluation failure, so a broken page fails the test at once with the
- * reason instead of timing out.
- */
-function browserPage(script, importMap) {
-  const map = importMap ? `<script type="importmap">${JSON.stringify(importMap)}</script>\n` : '';
-  return `<!doctype html>
-<meta charset="utf-8">
-<title>b24-timeline consumer</title>
-<script>
-  addEventListener('error', (event) => {
-    const what = event.message || 'could not load ' + (event.target.src || event.target.href);
-    window.bindingOutcome ??= { error: what };
-  }, true);
-</script>
-${map}<script type="module" src="${script}"></script>
-`;
-}
-
 async function consumerForTest(t, name, files) {
   const consumer = await createConsumer(name, files);
   t.after(() => consumer.remove());
@@ -154,36 +121,6 @@ async function consumerForTest(t, name, files) {
 async function runNode(directory, script) {
   const { stdout } = await run(process.execPath, [script], { cwd: directory, timeout: 30_000 });
   return JSON.parse(stdout);
-}
-
-let browserLaunch;
-
-/** One Chromium for every browser test, launched on first use. */
-function sharedBrowser() {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: run \`bash scripts/setup.sh --browser\``);
-  }
-  browserLaunch ??= chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  return browserLaunch;
-}
-
-after(async () => {
-  const browser = await browserLaunch?.catch(() => undefined);
-  await browser?.close();
-});
-
-/** Opens `path` of a server serving `directory`; answers what the page left in window.bindingOutcome. */
-async function outcomeInBrowser(t, directory, path) {
-  const browser = await sharedBrowser();
-  const server = await startStaticServer(directory);
-  t.after(() => server.close());
-
-  const page = await browser.newPage();
-  t.after(() => page.close());
-
-  await page.goto(new URL(path, server.url).href);
-  await page.waitForFunction(() => window.bindingOutcome !== undefined, null, { timeout: 20_000 });
-  return page.evaluate(() => window.bindingOutcome);
 }
 
 describe('the package loaded by its name', () => {
