@@ -17,4 +17,8 @@ export type {
   Connection,
   CallOptions,
   B24ErrorInit,
+  B24Like,
+  B24ResultLike,
+  BX24Like,
+  BX24ResultLike,
 } from './b24_timeline.js';

@@ -224,6 +224,8 @@ describe('the TypeScript declarations', () => {
       'B24Error',
       'ErrorKind',
       'FieldIssue',
+      'B24Like',
+      'BX24Like',
     ];
 
     // A class exported as a value is a type as well, as B24Error is.
