@@ -12,12 +12,14 @@
 #![warn(missing_docs)]
 
 pub mod attempt;
+pub mod bucket;
 pub mod connection;
 pub mod error;
 pub mod fields;
 pub mod options;
 pub mod request;
 pub mod response;
+pub mod retry;
 pub mod route;
 pub mod value;
 
