@@ -91,10 +91,14 @@ impl Attempt {
 
 /// `detail`, cut short and without the connection's secret.
 fn scrub(detail: &str, connection: Option<&Connection>) -> String {
-    let detail: String = detail.chars().take(MAX_DETAIL_CHARS).collect();
+    let end = detail
+        .char_indices()
+        .nth(MAX_DETAIL_CHARS)
+        .map_or(detail.len(), |(index, _)| index);
+    let detail = detail.get(..end).unwrap_or_default();
     match connection {
-        Some(connection) => connection.redact(&detail),
-        None => detail,
+        Some(connection) => connection.redact(detail),
+        None => detail.to_owned(),
     }
 }
 

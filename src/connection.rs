@@ -145,6 +145,24 @@ impl Connection {
         }
     }
 
+    /// The same OAuth connection with a new access token, as a refresh gives it.
+    ///
+    /// Fails with `INVALID_CONNECTION` for a webhook, or a token that is not a
+    /// non-empty string of printable characters.
+    pub fn with_access_token(&self, access_token: &str) -> Result<Connection, B24Error> {
+        match self {
+            Connection::OAuth { origin, .. } => Connection::oauth(origin, access_token),
+            Connection::Webhook { .. } => Err(B24Error::connection(BAD_TOKEN)),
+        }
+    }
+
+    /// Whether an error with `code` is one a token refresh can cure: an
+    /// expired or invalid access token on an OAuth connection.
+    pub fn refresh_cures(&self, code: &str) -> bool {
+        matches!(self, Connection::OAuth { .. })
+            && matches!(code, "expired_token" | "invalid_token")
+    }
+
     /// The secret this connection carries, so text can be scrubbed of it.
     pub fn secret(&self) -> &str {
         match self {
@@ -417,6 +435,27 @@ mod tests {
             access_token: Value::Absent,
         };
         assert!(Connection::from_input(&webhook_only).is_ok());
+    }
+
+    #[test]
+    fn a_refreshed_token_replaces_the_old_one_on_the_same_portal() {
+        let old = Connection::oauth("https://p.example.com/", "old-token").unwrap();
+        let new = old.with_access_token("new-token").unwrap();
+        assert_eq!(new.body_auth(), Some("new-token"));
+        assert_eq!(new.endpoint("m"), old.endpoint("m"));
+        assert!(old.with_access_token("").is_err());
+        let webhook = Connection::webhook("https://p.example.com/rest/1/code").unwrap();
+        assert!(webhook.with_access_token("token").is_err());
+    }
+
+    #[test]
+    fn only_an_oauth_token_error_calls_for_a_refresh() {
+        let oauth = Connection::oauth("https://p.example.com", "token").unwrap();
+        let webhook = Connection::webhook("https://p.example.com/rest/1/code").unwrap();
+        assert!(oauth.refresh_cures("expired_token"));
+        assert!(oauth.refresh_cures("invalid_token"));
+        assert!(!oauth.refresh_cures("NO_AUTH_FOUND"));
+        assert!(!webhook.refresh_cures("expired_token"));
     }
 
     #[test]

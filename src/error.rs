@@ -29,6 +29,22 @@ pub enum ErrorKind {
     Aborted,
 }
 
+impl ErrorKind {
+    /// The kind's name, as `B24Error.kind` shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "validation",
+            ErrorKind::Auth => "auth",
+            ErrorKind::Permission => "permission",
+            ErrorKind::RateLimit => "rate_limit",
+            ErrorKind::Server => "server",
+            ErrorKind::Network => "network",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Aborted => "aborted",
+        }
+    }
+}
+
 /// One invalid field, as listed in [`B24Error::details`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -163,6 +179,27 @@ impl B24Error {
         error
     }
 
+    /// [`B24Error::details`] as a JSON array of `{ field, code, description }`.
+    pub fn details_json(&self) -> String {
+        let mut json = String::from("[");
+        for (index, issue) in self.details.iter().enumerate() {
+            if index > 0 {
+                json.push(',');
+            }
+            for (key, value) in [
+                ("{\"field\":", issue.field.name()),
+                (",\"code\":", issue.code),
+                (",\"description\":", issue.description),
+            ] {
+                json.push_str(key);
+                crate::request::push_string(&mut json, value);
+            }
+            json.push('}');
+        }
+        json.push(']');
+        json
+    }
+
     /// `fields` was not a plain object.
     pub fn not_an_object() -> Self {
         B24Error::new(
@@ -249,6 +286,29 @@ mod tests {
             classify(code::INVALID_RESPONSE, Some(200)),
             (ErrorKind::Protocol, false)
         );
+    }
+
+    #[test]
+    fn writes_details_and_kinds_as_serde_would() {
+        let error = B24Error::fields(
+            vec![Field::OwnerId.issue(), Field::EntityType.issue()],
+            None,
+        );
+        let written: serde_json::Value = serde_json::from_str(&error.details_json()).unwrap();
+        assert_eq!(written, serde_json::to_value(&error.details).unwrap());
+        assert_eq!(B24Error::new("x", "", None).details_json(), "[]");
+        for kind in [
+            ErrorKind::Validation,
+            ErrorKind::Auth,
+            ErrorKind::Permission,
+            ErrorKind::RateLimit,
+            ErrorKind::Server,
+            ErrorKind::Network,
+            ErrorKind::Protocol,
+            ErrorKind::Aborted,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
     }
 
     #[test]

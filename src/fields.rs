@@ -70,6 +70,15 @@ pub enum Field {
 }
 
 impl Field {
+    /// The field's name, as the portal spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::OwnerId => "OWNER_ID",
+            Field::EntityId => "ENTITY_ID",
+            Field::EntityType => "ENTITY_TYPE",
+        }
+    }
+
     /// The error code for an invalid value of this field.
     pub fn error_code(self) -> &'static str {
         match self {
@@ -136,9 +145,8 @@ pub struct ValidFields {
     pub entity_type: EntityType,
 }
 
-/// Writes an id as a plain number: every id is at most [`MAX_ID`], which a
-/// JavaScript number holds exactly, and the serialiser's 64-bit integer path
-/// carries error formatting the module does not need.
+/// Writes an id as a plain number, as JavaScript holds it: every id is at most
+/// [`MAX_ID`], which a JavaScript number holds exactly.
 fn id_as_number<S: serde::Serializer>(id: &u64, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64(*id as f64)
 }
@@ -311,6 +319,9 @@ mod tests {
         }
         let json = serde_json::to_string(&EntityType::Company).unwrap();
         assert_eq!(json, r#""company""#);
+        for field in [Field::OwnerId, Field::EntityId, Field::EntityType] {
+            assert_eq!(serde_json::to_value(field).unwrap(), field.name());
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::bucket::RateLimit;
 use crate::error::{B24Error, ErrorKind};
+use crate::value::Source;
 
 /// How a call retries. Every duration is in milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -51,7 +52,26 @@ pub struct RetryHint {
     pub operating_reset_at: Option<f64>,
 }
 
+impl RetryHint {
+    /// Reads `time.operating_reset_at` from a failed answer's body.
+    pub fn read<S: Source>(body: Option<&S>) -> RetryHint {
+        let time = body.and_then(|body| body.object("time"));
+        RetryHint {
+            operating_reset_at: time.and_then(|time| time.get("operating_reset_at").as_finite()),
+        }
+    }
+}
+
 impl RetryPolicy {
+    /// The policy for a call that `max_attempts` (when given) limits.
+    pub fn with_attempts(max_attempts: Option<u32>) -> RetryPolicy {
+        let default = RetryPolicy::default();
+        RetryPolicy {
+            max_attempts: max_attempts.unwrap_or(default.max_attempts),
+            ..default
+        }
+    }
+
     /// Decides after attempt number `attempt` (1 for the first) failed with
     /// `error`.
     ///
@@ -115,6 +135,33 @@ mod tests {
             0.0,
             0.5,
         )
+    }
+
+    #[test]
+    fn reads_when_the_operating_budget_resets() {
+        let body = crate::value::json::JsonSource::parse(
+            r#"{"error":"OPERATION_TIME_LIMIT","time":{"operating":480.5,"operating_reset_at":1700000600}}"#,
+        );
+        let hint = RetryHint::read(body.as_ref());
+        assert_eq!(hint.operating_reset_at, Some(1_700_000_600.0));
+        let none: Option<&crate::value::json::JsonSource> = None;
+        assert_eq!(RetryHint::read(none), RetryHint::default());
+    }
+
+    #[test]
+    fn max_attempts_one_means_no_retry() {
+        let policy = RetryPolicy::with_attempts(Some(1));
+        let unavailable = error("INTERNAL_SERVER_ERROR", 500);
+        let decision = policy.decide(
+            &unavailable,
+            RetryHint::default(),
+            1,
+            RateLimit::STANDARD,
+            0.0,
+            0.5,
+        );
+        assert_eq!(decision, Decision::GiveUp);
+        assert_eq!(RetryPolicy::with_attempts(None).max_attempts, 3);
     }
 
     #[test]

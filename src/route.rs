@@ -47,7 +47,8 @@ pub struct RouteInput {
     pub bx24: ObjectShape,
 }
 
-const ONE_ROUTE: &str =
+/// Why a connection was refused when the options name no single route.
+pub const ONE_ROUTE: &str =
     "Give one of: webhookUrl; portalUrl with accessToken; b24 (an SDK instance); bx24 (BX24).";
 const NOT_AN_SDK: &str =
     "b24 must be an @bitrix24/b24jssdk instance, with actions.v2.call.make or callMethod.";

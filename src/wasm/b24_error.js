@@ -11,17 +11,15 @@
  * or an access token.
  */
 export class B24Error extends Error {
-  constructor(init) {
-    const description = init && typeof init.description === 'string' ? init.description : '';
-    const code = init && typeof init.code === 'string' ? init.code : 'INTERNAL_ERROR';
+  constructor({ code = 'INTERNAL_ERROR', kind = 'protocol', description = '', status, retryable = false, field, details } = {}) {
     super(description ? code + ': ' + description : code);
     this.code = code;
-    this.kind = init && typeof init.kind === 'string' ? init.kind : 'protocol';
+    this.kind = kind;
     this.description = description;
-    if (init && typeof init.status === 'number') this.status = init.status;
-    this.retryable = Boolean(init && init.retryable);
-    if (init && typeof init.field === 'string') this.field = init.field;
-    if (init && Array.isArray(init.details)) this.details = init.details;
+    if (status !== undefined) this.status = status;
+    this.retryable = retryable;
+    if (field !== undefined) this.field = field;
+    if (details !== undefined) this.details = details;
   }
 }
 
@@ -30,3 +28,10 @@ Object.defineProperty(B24Error.prototype, 'name', {
   writable: true,
   configurable: true,
 });
+
+// How the package makes its errors: the fields one by one, so the module needs
+// no serialiser code for them. `detailsJson` is the JSON of the field issues.
+export function makeB24Error(code, kind, description, status, retryable, field, detailsJson) {
+  const details = detailsJson === undefined ? undefined : JSON.parse(detailsJson);
+  return new B24Error({ code, kind, description, status, retryable, field, details });
+}

@@ -1,10 +1,11 @@
 //! Conversions between JavaScript values and the core's types.
 
-use js_sys::{Array, Reflect, JSON};
-use serde::Serialize;
+use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{code, B24Error};
+use crate::fields::{Field, ValidFields};
+use crate::response::BindResult;
 use crate::value::{Source, Value};
 
 #[wasm_bindgen(module = "/src/wasm/b24_error.js")]
@@ -13,8 +14,16 @@ extern "C" {
     #[wasm_bindgen(js_name = B24Error)]
     pub type JsB24Error;
 
-    #[wasm_bindgen(constructor, js_class = "B24Error")]
-    fn new(init: &JsValue) -> JsB24Error;
+    #[wasm_bindgen(js_name = makeB24Error)]
+    fn make_b24_error(
+        code: &str,
+        kind: &str,
+        description: &str,
+        status: Option<u16>,
+        retryable: bool,
+        field: Option<&str>,
+        details_json: Option<String>,
+    ) -> JsValue;
 
     #[wasm_bindgen(thread_local_v2, js_name = B24Error)]
     pub static B24_ERROR_CLASS: JsValue;
@@ -82,12 +91,55 @@ pub fn is_plain_object(value: &JsValue) -> bool {
     Reflect::get_prototype_of(&prototype).is_ok_and(|parent| parent.is_null())
 }
 
-/// A core value as a plain JavaScript value: objects, not `Map`s.
-pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, B24Error> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value
-        .serialize(&serializer)
-        .map_err(|_| internal_error("A result could not be converted for JavaScript."))
+/// A plain JavaScript object with `entries`, skipping the absent ones.
+fn plain_object<'a>(entries: impl IntoIterator<Item = (&'a str, Option<JsValue>)>) -> JsValue {
+    let object = Object::new();
+    for (key, value) in entries {
+        if let Some(value) = value {
+            let _ = Reflect::set(&object, &key.into(), &value);
+        }
+    }
+    object.into()
+}
+
+/// A result as the plain object `bindTimeline` resolves with.
+///
+/// Built property by property rather than by a serialiser: the result has a
+/// fixed, small shape, and every byte of serialiser code ships to browsers.
+pub fn result_to_js(result: &BindResult) -> JsValue {
+    let time = result.time.as_ref().map(|time| {
+        let number = |value: Option<f64>| value.map(JsValue::from_f64);
+        let text = |value: &Option<String>| value.as_deref().map(JsValue::from_str);
+        plain_object([
+            ("start", number(time.start)),
+            ("finish", number(time.finish)),
+            ("duration", number(time.duration)),
+            ("processing", number(time.processing)),
+            ("date_start", text(&time.date_start)),
+            ("date_finish", text(&time.date_finish)),
+            ("operating_reset_at", number(time.operating_reset_at)),
+            ("operating", number(time.operating)),
+        ])
+    });
+    plain_object([
+        ("result", Some(JsValue::from_bool(result.result))),
+        ("time", time),
+    ])
+}
+
+/// Checked fields as the plain object `validateBindFields` returns.
+pub fn fields_to_js(fields: &ValidFields) -> JsValue {
+    plain_object([
+        ("OWNER_ID", Some(JsValue::from_f64(fields.owner_id as f64))),
+        (
+            "ENTITY_ID",
+            Some(JsValue::from_f64(fields.entity_id as f64)),
+        ),
+        (
+            "ENTITY_TYPE",
+            Some(JsValue::from_str(fields.entity_type.as_str())),
+        ),
+    ])
 }
 
 /// The parsed body, when `text` is JSON holding an object.
@@ -97,12 +149,16 @@ pub fn parse_json_object(text: &str) -> Option<JsObject> {
 
 /// A core error as a `B24Error` instance.
 pub fn to_js_error(error: &B24Error) -> JsValue {
-    let init = to_js(error).unwrap_or_else(|_| {
-        let fallback = js_sys::Object::new();
-        let _ = Reflect::set(&fallback, &"code".into(), &code::INTERNAL_ERROR.into());
-        fallback.into()
-    });
-    JsB24Error::new(&init).into()
+    let details = (!error.details.is_empty()).then(|| error.details_json());
+    make_b24_error(
+        &error.code,
+        error.kind.as_str(),
+        &error.description,
+        error.status,
+        error.retryable,
+        error.field.map(Field::name),
+        details,
+    )
 }
 
 /// An error for a failure inside the package itself.

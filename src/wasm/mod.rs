@@ -1,27 +1,27 @@
 //! The JavaScript face of the package: exports, their TypeScript types, and the glue
 //! between JavaScript values and the core.
 
+mod call;
 mod convert;
 mod transport;
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
-use crate::connection::{Connection, ConnectionInput};
+use crate::bucket::RateLimit;
+use crate::connection::ConnectionInput;
 use crate::error::B24Error;
 use crate::fields::{BindFields, ValidFields};
 use crate::options::CallSettings;
-use crate::options::PLACEMENT_TIMEOUT_MS;
-use crate::request::bind_request;
-use crate::request::{params_json, BindParams, BIND_METHOD};
-use crate::response::read_bind_answer;
-use crate::route::{ObjectShape, Route, RouteInput, SdkCall};
+use crate::route::{ObjectShape, Route, RouteInput};
 use crate::value::{Source, Value};
-use convert::{to_js, to_js_error, JsObject};
-use transport::Transport;
+use call::{CallOptions, Session, Target};
+use convert::{fields_to_js, to_js_error, JsObject};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -123,9 +123,9 @@ pub fn bind_timeline(
     #[wasm_bindgen(unchecked_param_type = "Connection & CallOptions")] options: JsValue,
 ) -> Promise {
     let prepared = read_client_options(&options)
-        .and_then(|(target, defaults)| Ok((target, defaults, read_fields(&fields)?)));
+        .and_then(|(session, options)| Ok((session, options, read_fields(&fields)?)));
     match prepared {
-        Ok((target, defaults, fields)) => send_binding(target, defaults, fields),
+        Ok((session, options, fields)) => Rc::new(session).bind(options, fields),
         Err(error) => Promise::reject(&to_js_error(&error)),
     }
 }
@@ -139,31 +139,16 @@ pub fn validate_bind_fields(
     #[wasm_bindgen(unchecked_param_type = "unknown")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
     read_fields(&input)
-        .and_then(|fields| to_js(&fields))
+        .map(|fields| fields_to_js(&fields))
         .map_err(|error| to_js_error(&error))
 }
 
-/// A client bound to one connection, with default call options.
+/// A client bound to one connection, with default call options. Its calls
+/// share one leaky bucket and one token refresh.
 #[wasm_bindgen(js_name = TimelineClient)]
 pub struct TimelineClient {
-    target: Target,
-    defaults: ClientDefaults,
-}
-
-/// The route a call takes, with the client object it goes through.
-#[derive(Clone)]
-enum Target {
-    Rest(Connection),
-    Sdk { b24: JsValue, call: SdkCall },
-    Placement { bx24: JsValue },
-}
-
-/// Call options a client applies to every call unless the call overrides them.
-#[derive(Clone, Default)]
-struct ClientDefaults {
-    fetch: Option<Function>,
-    signal: Option<AbortSignal>,
-    settings: CallSettings,
+    session: Rc<Session>,
+    defaults: CallOptions,
 }
 
 /// Creates a client for one connection; its options are the defaults of
@@ -175,8 +160,11 @@ struct ClientDefaults {
 pub fn create_client(
     #[wasm_bindgen(unchecked_param_type = "Connection & CallOptions")] options: JsValue,
 ) -> Result<TimelineClient, JsValue> {
-    let (target, defaults) = read_client_options(&options).map_err(|e| to_js_error(&e))?;
-    Ok(TimelineClient { target, defaults })
+    let (session, defaults) = read_client_options(&options).map_err(|e| to_js_error(&e))?;
+    Ok(TimelineClient {
+        session: Rc::new(session),
+        defaults,
+    })
 }
 
 #[wasm_bindgen(js_class = TimelineClient)]
@@ -195,7 +183,7 @@ impl TimelineClient {
             .map(|overrides| self.defaults.merge(overrides))
             .and_then(|defaults| Ok((defaults, read_fields(&fields)?)));
         match prepared {
-            Ok((defaults, fields)) => send_binding(self.target.clone(), defaults, fields),
+            Ok((options, fields)) => Rc::clone(&self.session).bind(options, fields),
             Err(error) => Promise::reject(&to_js_error(&error)),
         }
     }
@@ -207,75 +195,16 @@ pub fn b24_error_class() -> JsValue {
     convert::B24_ERROR_CLASS.with(JsValue::clone)
 }
 
-impl ClientDefaults {
-    fn merge(&self, overrides: ClientDefaults) -> ClientDefaults {
-        ClientDefaults {
-            fetch: overrides.fetch.or_else(|| self.fetch.clone()),
-            signal: overrides.signal.or_else(|| self.signal.clone()),
-            settings: self.settings.merge(overrides.settings),
-        }
-    }
-
-    fn transport(&self) -> Transport {
-        Transport {
-            fetch: self.fetch.clone(),
-            signal: self.signal.clone(),
-            timeout_ms: self.settings.timeout_ms,
-        }
-    }
-}
-
-/// Sends one binding. Everything up to the request in flight happens before
-/// this returns, so a caller that changes its objects afterwards cannot change
-/// what is sent; the future only awaits the answer.
-fn send_binding(target: Target, defaults: ClientDefaults, fields: ValidFields) -> Promise {
-    let params = BindParams { fields };
-    let mut transport = defaults.transport();
-    let (in_flight, connection) = match target {
-        Target::Rest(connection) => {
-            let request = bind_request(&connection, fields);
-            (transport::start(&request, &transport), Some(connection))
-        }
-        Target::Sdk { b24, call } => {
-            let use_make = call == SdkCall::Make;
-            let params = params_json(&params);
-            let in_flight = transport::call_sdk(&b24, use_make, BIND_METHOD, &params, &transport);
-            (in_flight, None)
-        }
-        Target::Placement { bx24 } => {
-            transport.timeout_ms = transport.timeout_ms.or(Some(PLACEMENT_TIMEOUT_MS));
-            let params = params_json(&params);
-            let in_flight = transport::call_placement(&bx24, BIND_METHOD, &params, &transport);
-            (in_flight, None)
-        }
-    };
-    future_to_promise(async move {
-        let facts = JsFuture::from(in_flight).await;
-        read_binding_answer(facts, connection.as_ref()).map_err(|error| to_js_error(&error))
-    })
-}
-
-/// The portal's answer to a binding, as the result to resolve with.
-fn read_binding_answer(
-    facts: Result<JsValue, JsValue>,
-    connection: Option<&Connection>,
-) -> Result<JsValue, B24Error> {
-    let reply = transport::finish(facts, connection)?;
-    let parsed = convert::parse_json_object(&reply.text);
-    to_js(&read_bind_answer(reply.status, parsed.as_ref())?)
-}
-
 fn read_fields(input: &JsValue) -> Result<ValidFields, B24Error> {
     let object = JsObject::plain(input.clone()).ok_or_else(B24Error::not_an_object)?;
     BindFields::read(&object).validate()
 }
 
-/// Reads a connection and the call options that come with it.
-fn read_client_options(options: &JsValue) -> Result<(Target, ClientDefaults), B24Error> {
+/// Reads a connection, the options that shape its session (`rateLimit`,
+/// `refreshAccessToken`) and the call options that come with it.
+fn read_client_options(options: &JsValue) -> Result<(Session, CallOptions), B24Error> {
     let Some(object) = JsObject::plain(options.clone()) else {
-        return Err(B24Error::connection(
-            "The options must be an object with webhookUrl, portalUrl and accessToken, b24 or bx24.",
-        ));
+        return Err(B24Error::connection(crate::route::ONE_ROUTE));
     };
     let b24 = object.property("b24").unwrap_or(JsValue::UNDEFINED);
     let bx24 = object.property("bx24").unwrap_or(JsValue::UNDEFINED);
@@ -288,12 +217,41 @@ fn read_client_options(options: &JsValue) -> Result<(Target, ClientDefaults), B2
         b24: shape_of(&b24),
         bx24: shape_of(&bx24),
     })?;
+
+    let rate_limit = object.object("rateLimit");
+    let limit = RateLimit::read(
+        &object.get("rateLimit"),
+        &rate_limit
+            .as_ref()
+            .map_or(Value::Absent, |limit| limit.get("burst")),
+        &rate_limit
+            .as_ref()
+            .map_or(Value::Absent, |limit| limit.get("drainPerSecond")),
+    )?;
+    let refresh = match object.property("refreshAccessToken") {
+        Some(value) if value.is_undefined() => None,
+        Some(value)
+            if value.is_function()
+                && route.connection().is_some_and(|c| c.body_auth().is_some()) =>
+        {
+            Some(value.unchecked_into::<Function>())
+        }
+        _ => {
+            return Err(B24Error::option(
+                "refreshAccessToken must be a function, given with portalUrl and accessToken.",
+            ))
+        }
+    };
+
     let target = match route {
-        Route::Rest(connection) => Target::Rest(connection),
+        Route::Rest(connection) => Target::Rest(RefCell::new(connection)),
         Route::Sdk(call) => Target::Sdk { b24, call },
         Route::Placement => Target::Placement { bx24 },
     };
-    Ok((target, read_call_options(&object)?))
+    Ok((
+        Session::new(target, limit, refresh),
+        read_call_options(&object)?,
+    ))
 }
 
 /// What a caller-supplied client object offers.
@@ -313,9 +271,9 @@ fn shape_of(client: &JsValue) -> ObjectShape {
 }
 
 /// Reads per-call options; `undefined` or `null` means none.
-fn read_per_call_options(options: Option<&JsValue>) -> Result<ClientDefaults, B24Error> {
+fn read_per_call_options(options: Option<&JsValue>) -> Result<CallOptions, B24Error> {
     let Some(options) = options else {
-        return Ok(ClientDefaults::default());
+        return Ok(CallOptions::default());
     };
     let object = JsObject::plain(options.clone())
         .ok_or_else(|| B24Error::option("The call options must be an object."))?;
@@ -323,7 +281,7 @@ fn read_per_call_options(options: Option<&JsValue>) -> Result<ClientDefaults, B2
 }
 
 /// Reads `fetch`, `signal`, `maxAttempts` and `timeoutMs`.
-fn read_call_options(object: &JsObject) -> Result<ClientDefaults, B24Error> {
+fn read_call_options(object: &JsObject) -> Result<CallOptions, B24Error> {
     let fetch = match object.property("fetch") {
         Some(value) if value.is_undefined() => None,
         Some(value) if value.is_function() => Some(value.unchecked_into::<Function>()),
@@ -337,7 +295,7 @@ fn read_call_options(object: &JsObject) -> Result<ClientDefaults, B24Error> {
         _ => return Err(B24Error::option("signal must be an AbortSignal.")),
     };
     let settings = CallSettings::read(&object.get("maxAttempts"), &object.get("timeoutMs"))?;
-    Ok(ClientDefaults {
+    Ok(CallOptions {
         fetch,
         signal,
         settings,

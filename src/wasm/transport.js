@@ -47,8 +47,11 @@ function guard(callerSignal, timeoutMs) {
   };
 }
 
-// Runs `call(guard)` unless the caller's signal has already fired.
-async function guarded(callerSignal, timeoutMs, call) {
+// Waits `delayMs` (the rate limit's or a retry's wait), then runs
+// `call(guard)`, unless the caller's signal fires first. The attempt's timeout
+// starts once the wait is over.
+async function guarded(delayMs, callerSignal, timeoutMs, call) {
+  if (delayMs > 0 && !(await sleep(delayMs, callerSignal))) return { aborted: true };
   const attempt = guard(callerSignal, timeoutMs);
   try {
     if (callerSignal && callerSignal.aborted) return attempt.facts({});
@@ -60,8 +63,8 @@ async function guarded(callerSignal, timeoutMs, call) {
   }
 }
 
-export function post(url, headers, body, customFetch, callerSignal, timeoutMs) {
-  return guarded(callerSignal, timeoutMs, async (attempt) => {
+export function post(delayMs, url, headers, body, customFetch, callerSignal, timeoutMs) {
+  return guarded(delayMs, callerSignal, timeoutMs, async (attempt) => {
     const send = customFetch || globalThis.fetch;
     const init = { method: 'POST', headers, body, signal: attempt.signal };
     const response = await attempt.race(send(url, init));
@@ -95,8 +98,8 @@ function sdkFailure(attempt, error) {
   return attempt.facts({ clientCode, thrown: error });
 }
 
-export function callSdk(b24, useMake, method, paramsJson, callerSignal, timeoutMs) {
-  return guarded(callerSignal, timeoutMs, async (attempt) => {
+export function callSdk(delayMs, b24, useMake, method, paramsJson, callerSignal, timeoutMs) {
+  return guarded(delayMs, callerSignal, timeoutMs, async (attempt) => {
     const params = JSON.parse(paramsJson);
     let result;
     try {
@@ -122,8 +125,8 @@ export function callSdk(b24, useMake, method, paramsJson, callerSignal, timeoutM
 // the call itself is caught here and reported as BX24's newer copies report
 // the same answers, ERROR_UNEXPECTED_ANSWER; a throw from its response handler
 // never reaches us, and only the timeout or the signal ends the wait.
-export function callPlacement(bx24, method, paramsJson, callerSignal, timeoutMs) {
-  return guarded(callerSignal, timeoutMs, async (attempt) => {
+export function callPlacement(delayMs, bx24, method, paramsJson, callerSignal, timeoutMs) {
+  return guarded(delayMs, callerSignal, timeoutMs, async (attempt) => {
     const params = JSON.parse(paramsJson);
     const answered = new Promise((resolve) => {
       try {
@@ -158,4 +161,20 @@ function placementAnswer(attempt, result) {
   // Only the two fields: BX24's answer object links back to its error object.
   const body = answer ? { error: answer.error, error_description: answer.error_description } : null;
   return { status, text: JSON.stringify(body) };
+}
+
+// Resolves true after `milliseconds`, or false as soon as the caller's signal
+// fires: a wait between attempts must end with an abort too.
+function sleep(milliseconds, callerSignal) {
+  return new Promise((resolve) => {
+    if (callerSignal && callerSignal.aborted) return resolve(false);
+    const done = (slept) => {
+      clearTimeout(timer);
+      if (callerSignal) callerSignal.removeEventListener('abort', aborted);
+      resolve(slept);
+    };
+    const aborted = () => done(false);
+    const timer = setTimeout(() => done(true), milliseconds);
+    if (callerSignal) callerSignal.addEventListener('abort', aborted, { once: true });
+  });
 }

@@ -16,6 +16,7 @@ use crate::value::{Source, Value};
 extern "C" {
     #[wasm_bindgen(js_name = post)]
     fn js_post(
+        delay_ms: f64,
         url: &str,
         headers: &Object,
         body: &str,
@@ -26,6 +27,7 @@ extern "C" {
 
     #[wasm_bindgen(js_name = callSdk)]
     fn js_call_sdk(
+        delay_ms: f64,
         b24: &JsValue,
         use_make: bool,
         method: &str,
@@ -36,6 +38,7 @@ extern "C" {
 
     #[wasm_bindgen(js_name = callPlacement)]
     fn js_call_placement(
+        delay_ms: f64,
         bx24: &JsValue,
         method: &str,
         params_json: &str,
@@ -53,6 +56,9 @@ pub struct Transport {
     pub signal: Option<AbortSignal>,
     /// The longest one attempt may take.
     pub timeout_ms: Option<f64>,
+    /// How long to wait before the attempt (the rate limit's or a retry's
+    /// wait); an abort during it sends nothing.
+    pub delay_ms: f64,
 }
 
 impl Transport {
@@ -74,6 +80,7 @@ pub fn call_sdk(
 ) -> Promise {
     let signal = transport.signal();
     js_call_sdk(
+        transport.delay_ms,
         b24,
         use_make,
         method,
@@ -91,7 +98,14 @@ pub fn call_placement(
     transport: &Transport,
 ) -> Promise {
     let signal = transport.signal();
-    js_call_placement(bx24, method, params_json, &signal, transport.timeout_ms)
+    js_call_placement(
+        transport.delay_ms,
+        bx24,
+        method,
+        params_json,
+        &signal,
+        transport.timeout_ms,
+    )
 }
 
 /// Starts sending `request`; the promise resolves with the facts of the
@@ -107,6 +121,7 @@ pub fn start(request: &Request, transport: &Transport) -> Promise {
         .map_or(JsValue::UNDEFINED, JsValue::from);
     let signal = transport.signal();
     js_post(
+        transport.delay_ms,
         &request.url,
         &headers,
         &request.body,

@@ -41,13 +41,14 @@ beforeEach(() => {
 });
 
 /** The transports, each as the connection options a call passes. */
+// One attempt each: the table is about what one answer means, not about retries.
 const TRANSPORTS = {
-  fetch: () => ({ webhookUrl: portal.webhookUrl }),
+  fetch: () => ({ webhookUrl: portal.webhookUrl, maxAttempts: 1 }),
   'b24 actions.v2.call.make': () => ({ b24: sdk }),
   // An object with only callMethod, as SDK 1.x instances are, delegating to the real SDK.
   'b24 callMethod': () => ({ b24: { callMethod: (method, params) => sdk.callMethod(method, params) } }),
   // BX24 throws instead of calling back on some answers; the timeout ends the wait then.
-  BX24: () => ({ bx24, timeoutMs: 400 }),
+  BX24: () => ({ bx24, timeoutMs: 400, maxAttempts: 1 }),
 };
 
 /** What a call came to, in the terms every transport must agree on. */
@@ -362,7 +363,7 @@ describe('BX24 quirks', () => {
   it('stops waiting for a callback that never comes at timeoutMs or an abort', async () => {
     const silent = { callMethod: () => {} };
     const started = performance.now();
-    const timedOut = await bindTimeline({ ...FIELDS }, { bx24: silent, timeoutMs: 80 }).catch((e) => e);
+    const timedOut = await bindTimeline({ ...FIELDS }, { bx24: silent, timeoutMs: 80, maxAttempts: 1 }).catch((e) => e);
     assert.equal(timedOut.code, 'TIMEOUT');
     assert.ok(performance.now() - started < 1_000);
 
