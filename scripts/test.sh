@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, checks formatting and lints,
-# runs the Rust core's host tests and the bindings' tests in Node, builds the
+# runs the Rust core's host tests, a bounded fuzz run and the bindings' tests in
+# Node, builds the
 # package, then runs the JavaScript tests (the mock portal, every behaviour
 # against it, the import checks in Node and Chromium, and the size budget).
 set -euo pipefail
@@ -19,6 +20,9 @@ cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "cargo test (the core, on the host)"
 cargo test
+
+step "fuzz the core's input readers (bounded)"
+bash scripts/fuzz.sh 15
 
 step "wasm-pack test --node (the bindings)"
 wasm-pack test --node
