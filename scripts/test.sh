@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, checks formatting and lints,
 # runs the Rust core's host tests, a bounded fuzz run and the bindings' tests in
-# Node, builds the
-# package, then runs the JavaScript tests (the mock portal, every behaviour
+# Node, builds the package, then runs the JavaScript tests (the mock portal, every behaviour
 # against it, the import checks in Node and Chromium, and the size budget).
 set -euo pipefail
 cd "$(dirname "$0")/.."
