@@ -16,6 +16,7 @@ export type {
   BindResult,
   Connection,
   CallOptions,
+  ClientOptions,
   B24ErrorInit,
   B24Like,
   B24ResultLike,

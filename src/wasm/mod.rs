@@ -69,12 +69,31 @@ export interface BX24Like {
 export interface CallOptions {
   /** The `fetch` to send with; the global one by default. */
   fetch?: typeof fetch;
-  /** How many attempts a call may make in all (1 to 100). */
+  /**
+   * How many attempts a call may make in all, 1 to 100 (default 3). Only
+   * retryable errors are tried again; through `b24` the SDK retries instead.
+   */
   maxAttempts?: number;
-  /** How long one attempt may take before it fails with `TIMEOUT`. */
+  /** How long one attempt may take before it fails with `TIMEOUT` (no limit by default). */
   timeoutMs?: number;
-  /** Aborting it stops the call, which fails with `ABORTED`. */
+  /** Aborting it stops the call at once, waits included; it fails with `ABORTED`. */
   signal?: AbortSignal;
+}
+
+/** Options of a connection, shared by every call a client makes. */
+export interface ClientOptions {
+  /**
+   * The portal's request limit to stay under: calls wait for room instead of
+   * provoking `QUERY_LIMIT_EXCEEDED`. Default `'standard'` (50, draining 2
+   * per second); `'enterprise'` is 250 draining 5 per second.
+   */
+  rateLimit?: 'standard' | 'enterprise' | { burst: number; drainPerSecond: number };
+  /**
+   * With `portalUrl` and `accessToken`: called on `expired_token` or
+   * `invalid_token` for a new access token, after which the request is
+   * repeated once. Calls that find the token expired together share one refresh.
+   */
+  refreshAccessToken?: () => Promise<string>;
 }
 
 /** What `B24Error` is made from. */
@@ -120,7 +139,7 @@ export class B24Error extends Error {
 #[wasm_bindgen(js_name = bindTimeline, unchecked_return_type = "Promise<BindResult>")]
 pub fn bind_timeline(
     #[wasm_bindgen(unchecked_param_type = "BindFields")] fields: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Connection & CallOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Connection & ClientOptions & CallOptions")] options: JsValue,
 ) -> Promise {
     let prepared = read_client_options(&options)
         .and_then(|(session, options)| Ok((session, options, read_fields(&fields)?)));
@@ -158,7 +177,7 @@ pub struct TimelineClient {
 /// are unusable.
 #[wasm_bindgen(js_name = createClient)]
 pub fn create_client(
-    #[wasm_bindgen(unchecked_param_type = "Connection & CallOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Connection & ClientOptions & CallOptions")] options: JsValue,
 ) -> Result<TimelineClient, JsValue> {
     let (session, defaults) = read_client_options(&options).map_err(|e| to_js_error(&e))?;
     Ok(TimelineClient {

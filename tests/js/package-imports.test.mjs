@@ -238,8 +238,8 @@ describe('the TypeScript declarations', () => {
   it('declares the signatures of the public API', async () => {
     const { glue } = await declarations();
     const signatures = [
-      'export function bindTimeline(fields: BindFields, options: Connection & CallOptions): Promise<BindResult>;',
-      'export function createClient(options: Connection & CallOptions): TimelineClient;',
+      'export function bindTimeline(fields: BindFields, options: Connection & ClientOptions & CallOptions): Promise<BindResult>;',
+      'export function createClient(options: Connection & ClientOptions & CallOptions): TimelineClient;',
       'export function validateBindFields(input: unknown): ValidFields;',
       'bindTimeline(fields: BindFields, options?: CallOptions): Promise<BindResult>;',
       'export type EntityType = "lead" | "deal" | "contact" | "company" | "order";',
