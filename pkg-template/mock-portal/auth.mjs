@@ -34,6 +34,7 @@ export function authenticate(route, token, portal) {
     return;
   }
   if (token === undefined) throw wrongAuthorization();
-  if (portal.expiredTokens.includes(token)) throw expiredToken();
-  if (token !== portal.accessToken) throw invalidToken();
+  const status = portal.tokens.status(token);
+  if (status === 'expired') throw expiredToken();
+  if (status !== 'valid') throw invalidToken();
 }

@@ -15,6 +15,9 @@ Serves a local stand-in for a Bitrix24 portal (crm.timeline.bindings.*) until Ct
   --webhook-code CODE    webhook code (default: random)
   --access-token TOKEN   OAuth access token (default: random)
   --ca-file PATH         write the certificate PEM here, for NODE_EXTRA_CA_CERTS (implies --https)
+  --rate-limit LIMIT     refuse requests over a leaky bucket with 503 QUERY_LIMIT_EXCEEDED:
+                         standard (burst 50, drains 2/s), enterprise (250, 5/s) or BURST:DRAIN
+  --time-scale N         run the portal clock N times as fast as real time (default 1)
   --help                 show this text`;
 
 /** A mistake on the command line: reported in one line, exit status 2. */
@@ -33,6 +36,8 @@ function readOptions(args) {
         'webhook-code': { type: 'string' },
         'access-token': { type: 'string' },
         'ca-file': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'time-scale': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -52,6 +57,8 @@ function readOptions(args) {
       httpsPort: readPort(values['https-port'], '--https-port'),
       webhookCode: values['webhook-code'],
       accessToken: values['access-token'],
+      rateLimit: readRateLimit(values['rate-limit']),
+      timeScale: readTimeScale(values['time-scale']),
       log: (line) => console.log(line),
     },
   };
@@ -62,6 +69,29 @@ function readPort(text, flag) {
   const port = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(port <= 65535)) throw new UsageError(`${flag} must be a port number from 0 to 65535`);
   return port;
+}
+
+// `standard`, `enterprise`, or `BURST:DRAIN` such as `10:0.5`; off when the flag is absent.
+function readRateLimit(text) {
+  if (text === undefined) return false;
+  if (text === 'standard' || text === 'enterprise') return text;
+  const [burst, drainPerSecond, ...rest] = text.split(':').map(readNumber);
+  if (rest.length > 0 || !(burst > 0) || !(drainPerSecond >= 0)) {
+    throw new UsageError('--rate-limit must be standard, enterprise or BURST:DRAIN, e.g. 10:0.5');
+  }
+  return { burst, drainPerSecond };
+}
+
+function readTimeScale(text) {
+  if (text === undefined) return 1;
+  const scale = readNumber(text);
+  if (!(scale > 0)) throw new UsageError('--time-scale must be a positive number');
+  return scale;
+}
+
+// Plain decimal numbers only: `Number` would also take '', '0x10' and 'Infinity'.
+function readNumber(text) {
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
 }
 
 async function main() {
@@ -82,13 +112,7 @@ async function main() {
   const portal = await startMockPortal(options.portal);
   if (options.caFile !== undefined) await writeFile(options.caFile, portal.caCert);
 
-  // The webhook URL holds the code: it is the mock's own throwaway secret, shown so it is usable.
-  console.log(`http:    ${portal.url}`);
-  if (portal.httpsUrl) console.log(`https:   ${portal.httpsUrl}`);
-  if (options.caFile !== undefined) console.log(`ca file: ${options.caFile}`);
-  console.log(`webhook: ${portal.httpsWebhookUrl ?? portal.webhookUrl}`);
-  console.log('Press Ctrl+C to stop.');
-
+  // Listening before the lines below go out: whoever reads them may stop the mock at once.
   const shutDown = async () => {
     process.off('SIGINT', shutDown);
     process.off('SIGTERM', shutDown);
@@ -97,6 +121,19 @@ async function main() {
   };
   process.on('SIGINT', shutDown);
   process.on('SIGTERM', shutDown);
+
+  // The webhook URL holds the code: it is the mock's own throwaway secret, shown so it is usable.
+  console.log(`http:    ${portal.url}`);
+  if (portal.httpsUrl) console.log(`https:   ${portal.httpsUrl}`);
+  if (options.caFile !== undefined) console.log(`ca file: ${options.caFile}`);
+  if (portal.rateLimit !== undefined) console.log(`limit:   ${describeLimit(portal.rateLimit)}`);
+  console.log(`webhook: ${portal.httpsWebhookUrl ?? portal.webhookUrl}`);
+  console.log('Press Ctrl+C to stop.');
+}
+
+function describeLimit({ burst, drainPerSecond, timeScale }) {
+  const clock = timeScale === 1 ? '' : `, portal clock x${timeScale}`;
+  return `burst ${burst}, drains ${drainPerSecond}/s${clock}`;
 }
 
 main().catch((error) => {

@@ -9,7 +9,8 @@ export const CONTROL_PREFIX = '/__mock/';
 
 /**
  * Answers `POST /__mock/faults` (a fault or an array of them), `DELETE /__mock/faults`,
- * `POST /__mock/reset` and `GET /__mock/requests` (the request log, secrets removed).
+ * `POST /__mock/reset`, `GET /__mock/requests` (the request log, secrets removed) and
+ * `POST /__mock/tokens` (`{"accessToken": ...}`, a freshly issued token).
  */
 export async function handleControl(portal, request, response, path) {
   const body = await readBody(request);
@@ -23,6 +24,9 @@ export async function handleControl(portal, request, response, path) {
     case 'POST /__mock/reset':
       portal.reset();
       return send(response, 204);
+    case 'POST /__mock/tokens':
+      // The mock's own throwaway credential, handed out so another process can refresh.
+      return sendJson(response, 200, { accessToken: portal.tokens.issue() });
     case 'GET /__mock/requests':
       return sendJson(
         response,

@@ -1,4 +1,4 @@
-// The path every request takes through the mock: preflight, control, fault, or REST call.
+// The path every request takes through the mock: preflight, control, fault, limit, or REST call.
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { authenticate, findToken, parseRoute } from './auth.mjs';
@@ -27,7 +27,9 @@ export function createRequestHandler(portal, transport) {
 }
 
 async function handle(portal, transport, request, response) {
-  const startedAt = now();
+  // The log keeps real time; the answer's `time` block and the limits run on the portal clock.
+  const arrivedAt = now();
+  const startedAt = portal.clock.now();
   const url = new URL(request.url, 'http://mock.invalid');
   const isControl = url.pathname.startsWith(CONTROL_PREFIX);
 
@@ -40,11 +42,14 @@ async function handle(portal, transport, request, response) {
   }
   if (isControl) return handleControl(portal, request, response, url.pathname);
 
-  // Taken on arrival, before the body is read, so concurrent calls take faults in order.
-  const fault = url.pathname.startsWith('/rest/') ? portal.faults.take() : undefined;
+  // Taken on arrival, before the body is read, so concurrent calls take faults and room in the
+  // bucket in the order they came.
+  const isRest = url.pathname.startsWith('/rest/');
+  const fault = isRest ? portal.faults.take() : undefined;
+  const refusal = isRest && !answersInstead(fault) ? takeRoom(portal) : undefined;
   const call = await readCall(request, url);
   const entry = {
-    time: new Date(startedAt).toISOString(),
+    time: new Date(arrivedAt).toISOString(),
     transport,
     httpMethod: request.method,
     path: url.pathname,
@@ -68,13 +73,29 @@ async function handle(portal, transport, request, response) {
 
   if (fault !== undefined && (await applyFault(portal, fault, request, response, finish))) return;
   try {
-    const result = callMethod(portal, transport, call);
-    sendJson(response, 200, { ...result, time: timing(startedAt) });
+    if (refusal !== undefined) throw refusal;
+    const { body, operating } = callMethod(portal, transport, call, startedAt);
+    sendJson(response, 200, { ...body, time: timing(startedAt, portal.clock.now(), operating) });
     finish(200);
   } catch (error) {
     const failure = error instanceof RestError ? error : internalError();
     sendJson(response, failure.status, failure.toBody());
     finish(failure.status);
+  }
+}
+
+// A fault that answers or drops the request stands for the portal, which then never sees it.
+function answersInstead(fault) {
+  return fault !== undefined && (fault.drop || fault.then !== 'handle');
+}
+
+// Counts the request against the portal's bucket; the 503 to answer when it is full.
+function takeRoom(portal) {
+  try {
+    portal.bucket?.add();
+    return undefined;
+  } catch (error) {
+    return error;
   }
 }
 
@@ -116,13 +137,20 @@ async function applyFault(portal, fault, request, response, finish) {
   return true;
 }
 
-// The portal's own order: transport, then a readable body, then who calls, then what.
-function callMethod(portal, transport, { route, params, bodyError, token }) {
+/**
+ * Runs the call in the portal's own order: transport, then a readable body, then who calls,
+ * then what, then whether the method's operating time allows a call that started at
+ * `startedAt` (portal ms). Returns the success `body` (without `time`) and, with an
+ * operating-time limit, the method's `operating` figures.
+ */
+function callMethod(portal, transport, { route, params, bodyError, token }, startedAt) {
   if (portal.requireHttps && transport === 'http') throw httpsRequired();
   if (bodyError !== undefined) throw bodyError;
   if (route === undefined) throw methodNotFound();
   authenticate(route, token, portal);
   const method = Object.hasOwn(methods, route.method) ? methods[route.method] : undefined;
   if (method === undefined) throw methodNotFound();
-  return method(params, portal.data);
+  portal.operatingTime?.check(route.method, startedAt);
+  const body = method(params, portal.data);
+  return { body, operating: portal.operatingTime?.record(route.method, startedAt) };
 }

@@ -35,10 +35,20 @@ export interface MockPortalOptions {
   userId?: number;
   /** The webhook code; default a fresh random 16-character code. */
   webhookCode?: string;
-  /** The one access token OAuth calls may use; default a fresh random 32-hex-digit token. */
+  /**
+   * The access token OAuth calls may use, next to those `issueToken()` hands out; default a
+   * fresh random 32-hex-digit token.
+   */
   accessToken?: string;
   /** Tokens answered with `401 expired_token`. Default none. */
   expiredTokens?: string[];
+  /**
+   * How long each access token stays valid after it is issued, in real milliseconds (the
+   * `timeScale` does not apply); afterwards it is answered with `401 expired_token`. Applies to
+   * `accessToken` (issued at start and again by `reset()`) and to tokens from `issueToken()` or
+   * `POST /__mock/tokens`. Default: tokens never expire.
+   */
+  tokenLifetimeMs?: number;
   /** Answer every plain-HTTP request with `400 INVALID_REQUEST`, as a cloud portal does. */
   requireHttps?: boolean;
   /** Timeline record ids that exist. Default `[1110, 1111, 1112, 1113, 1114, 1115]`. */
@@ -47,8 +57,71 @@ export interface MockPortalOptions {
   entities?: Partial<Record<string, number[]>>;
   /** Entities the calling user may not edit. Default `[{ ENTITY_TYPE: 'deal', ENTITY_ID: 13 }]`. */
   deniedEntities?: MockDeniedEntity[];
+  /**
+   * The portal's request-intensity limit, a leaky bucket: each `/rest/` request adds 1 to a
+   * counter that drains continuously, and a request that would take it above the burst is
+   * answered `503 QUERY_LIMIT_EXCEEDED` (and adds nothing; the real portal does not document
+   * this). A request counts on arrival, before its transport, credentials or method are looked
+   * at, so failing calls count too. CORS preflights, `/__mock/` calls and requests answered or
+   * dropped by a queued fault do not count; a fault with `then: 'handle'` leaves its request to
+   * the bucket. `'standard'` is burst 50 draining 2 per second, `'enterprise'` burst 250
+   * draining 5 per second. Default `false`: no limit.
+   */
+  rateLimit?: false | 'standard' | 'enterprise' | MockRateLimitSettings;
+  /**
+   * The operating-time limit: each successful call adds `costSeconds` to its method's sum over
+   * a sliding window, and a call that would take the sum above the budget is answered
+   * `429 OPERATION_TIME_LIMIT` with `time.operating` (the sum) and `time.operating_reset_at`
+   * (when enough calls have left the window for one more to fit). With the limit on, success
+   * answers report `time.operating` as the method's sum including that call and
+   * `time.operating_reset_at` as when the oldest call in the window leaves it. Both moments are
+   * whole Unix seconds of the portal clock, rounded up. Default `false`: no limit.
+   */
+  operatingLimit?: false | MockOperatingLimit;
+  /**
+   * How many times faster than real time the portal clock runs (a value below 1 slows it).
+   * The buckets drain, the operating-time window slides and every figure of the `time` block
+   * is reported on that clock, which starts at the real time. Default `1`.
+   */
+  timeScale?: number;
   /** Receives one short line per request; the mock prints nothing without it. No secrets. */
   log?: (line: string) => void;
+}
+
+/** A custom leaky bucket. */
+export interface MockRateLimitSettings {
+  /** The highest the counter may reach; a request that would go above it is refused. */
+  burst: number;
+  /** How much the counter drains per second of portal time; `0` never drains. */
+  drainPerSecond: number;
+}
+
+/** The operating-time limit's settings, in seconds of portal time. */
+export interface MockOperatingLimit {
+  /** The most operating time one method may sum up within the window. */
+  budgetSeconds: number;
+  /** The length of the sliding window. Default `600`, the portal's ten minutes. */
+  windowSeconds?: number;
+  /** The operating time every successful call adds, however long it took. Default `1`. */
+  costSeconds?: number;
+}
+
+/** The leaky bucket a mock started with `rateLimit` applies. */
+export interface MockRateLimit {
+  readonly burst: number;
+  readonly drainPerSecond: number;
+  /** The portal clock's speed, as the `timeScale` option set it. */
+  readonly timeScale: number;
+  /** The counter now, drained up to this moment; between 0 and `burst`. */
+  level(): number;
+}
+
+/** How many requests each limit refused since the start or the last `reset()`. */
+export interface MockStats {
+  /** Requests answered `503 QUERY_LIMIT_EXCEEDED` by the leaky bucket. */
+  readonly queryLimitExceeded: number;
+  /** Calls answered `429 OPERATION_TIME_LIMIT`. */
+  readonly operationTimeLimit: number;
 }
 
 /** One arranged misbehaviour, used by the next `/rest/` request(s) in place of the real answer. */
@@ -119,19 +192,37 @@ export interface MockPortal {
   readonly requests: MockRequest[];
   /** A frozen copy of the bindings made so far. */
   readonly bindings: readonly MockBinding[];
+  /** The leaky bucket when `rateLimit` is on; undefined without it. */
+  readonly rateLimit: MockRateLimit | undefined;
+  /** A fresh count of the refusals so far; zeros when no limit is on. */
+  readonly stats: MockStats;
+  /**
+   * Issues a fresh access token that OAuth calls may use next to `accessToken`, valid for
+   * `tokenLifetimeMs` from now (or for good). The same as `POST /__mock/tokens`, which answers
+   * `{"accessToken": "..."}` for another process.
+   */
+  issueToken(): string;
+  /** Makes `token` answer `401 expired_token` from now on, issued by the mock or not. */
+  expireToken(token: string): void;
   /** Appends a fault to the queue. Throws a TypeError for a non-object, a bad status or `times`. */
   queueFault(fault: MockFault): void;
   /** Empties the fault queue. */
   clearFaults(): void;
-  /** Forgets requests, faults and bindings; records and entities stay. */
+  /**
+   * Forgets requests, faults and bindings, empties the leaky bucket and the operating-time
+   * windows and zeroes `stats`. Tokens go back to how start left them: issued and expired ones
+   * are forgotten, `accessToken` is valid again with its lifetime starting anew, and the
+   * `expiredTokens` are expired. Records and entities stay.
+   */
   reset(): void;
   /** Stops both servers and closes their connections; resolves when they are down. */
   close(): Promise<void>;
 }
 
 /**
- * Starts the mock portal. Rejects when a port cannot be bound, or when `https` is asked for and
- * the `selfsigned` package is missing.
+ * Starts the mock portal. Rejects with a TypeError for an invalid `rateLimit`,
+ * `operatingLimit`, `timeScale` or `tokenLifetimeMs`, when a port cannot be bound, or when
+ * `https` is asked for and the `selfsigned` package is missing.
  */
 export function startMockPortal(options?: MockPortalOptions): Promise<MockPortal>;
 

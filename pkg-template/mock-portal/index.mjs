@@ -1,21 +1,26 @@
 // A local stand-in for a Bitrix24 portal that answers `crm.timeline.bindings.*` calls.
 
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { createCertificate } from './certificate.mjs';
+import { createPortalClock } from './clock.mjs';
 import { createPortalData } from './data.mjs';
 import { createFaultQueue } from './faults.mjs';
 import { createRequestHandler } from './handler.mjs';
 import { listen, origin, stop } from './http-server.mjs';
+import { createLeakyBucket } from './leaky-bucket.mjs';
+import { createOperatingLimit } from './operating-time.mjs';
+import { createTokenStore, randomToken } from './tokens.mjs';
 
 export { createCertificate };
 
 /**
  * Starts the mock portal: an HTTP server and, with `https: true`, an HTTPS server with a fresh
  * self-signed certificate, both answering from one shared state. Resolves with the handle
- * described in `index.d.ts`. Rejects when a port cannot be bound, or when HTTPS is asked for
- * and the `selfsigned` package is not installed; nothing is left listening then.
+ * described in `index.d.ts`. Rejects with a TypeError for an invalid limit, time scale or
+ * token lifetime, when a port cannot be bound, or when HTTPS is asked for and the `selfsigned`
+ * package is not installed; nothing is left listening then.
  */
 export async function startMockPortal(options = {}) {
   const {
@@ -25,11 +30,21 @@ export async function startMockPortal(options = {}) {
     httpsPort = 0,
     userId = 1,
     webhookCode = randomWebhookCode(),
-    accessToken = randomBytes(16).toString('hex'),
+    accessToken = randomToken(),
     expiredTokens = [],
+    tokenLifetimeMs,
     requireHttps = false,
+    rateLimit = false,
+    operatingLimit = false,
+    timeScale = 1,
     log,
   } = options;
+
+  // Checked before anything listens, so a mistaken option leaves no server behind.
+  const clock = createPortalClock(timeScale);
+  const bucket = createLeakyBucket(rateLimit, clock);
+  const operatingTime = createOperatingLimit(operatingLimit);
+  const tokens = createTokenStore({ accessToken, expiredTokens, tokenLifetimeMs });
 
   // Made before anything listens, so a missing `selfsigned` leaves no server behind. A caller
   // may pass one made earlier, so a client process can trust it from its start.
@@ -42,9 +57,11 @@ export async function startMockPortal(options = {}) {
   const portal = {
     userId,
     webhookCode,
-    accessToken,
-    expiredTokens,
+    tokens,
     requireHttps,
+    clock,
+    bucket,
+    operatingTime,
     data,
     faults,
     requests,
@@ -56,6 +73,9 @@ export async function startMockPortal(options = {}) {
       requests.length = 0;
       faults.clear();
       data.clear();
+      bucket?.empty();
+      operatingTime?.clear();
+      tokens.reset();
     },
   };
 
@@ -97,6 +117,15 @@ export async function startMockPortal(options = {}) {
     get bindings() {
       return Object.freeze(data.bindings.map((binding) => Object.freeze({ ...binding })));
     },
+    rateLimit: bucket === undefined ? undefined : describeBucket(bucket, timeScale),
+    get stats() {
+      return Object.freeze({
+        queryLimitExceeded: bucket?.refusals ?? 0,
+        operationTimeLimit: operatingTime?.refusals ?? 0,
+      });
+    },
+    issueToken: tokens.issue,
+    expireToken: tokens.expire,
     queueFault(fault) {
       faults.add(fault);
     },
@@ -104,6 +133,12 @@ export async function startMockPortal(options = {}) {
     reset: portal.reset,
     close,
   };
+}
+
+// What a caller may read of the bucket: its settings and its level, not its controls.
+function describeBucket(bucket, timeScale) {
+  const { burst, drainPerSecond, level } = bucket;
+  return Object.freeze({ burst, drainPerSecond, timeScale, level });
 }
 
 // Shaped like a real webhook code: 16 lower-case letters and digits.

@@ -37,11 +37,13 @@ export function now() {
 }
 
 /**
- * The `time` block of a success body, for a request that arrived at `startedAt` (ms). The
- * operating budget is not modelled: `operating` is this call's own processing time.
+ * The `time` block of a success body, for a call that started at `startedAt` and finished at
+ * `finishedAt` (ms on the portal clock, so with a `timeScale` every figure is portal time).
+ * `operating` holds the operating-time limit's `operating` and `operating_reset_at` when that
+ * limit is on; without it, `operating` is the call's own processing time and the reset is ten
+ * minutes after the start.
  */
-export function timing(startedAt) {
-  const finishedAt = now();
+export function timing(startedAt, finishedAt, operating) {
   const start = startedAt / 1000;
   const finish = finishedAt / 1000;
   return {
@@ -51,8 +53,8 @@ export function timing(startedAt) {
     processing: finish - start,
     date_start: isoWithOffset(startedAt),
     date_finish: isoWithOffset(finishedAt),
-    operating_reset_at: Math.floor(start) + 600,
-    operating: finish - start,
+    operating_reset_at: operating?.operating_reset_at ?? Math.floor(start) + 600,
+    operating: operating?.operating ?? finish - start,
   };
 }
 

@@ -1,16 +1,20 @@
 // The error a portal answers with: an HTTP status plus Bitrix24's `error` / `error_description`.
 
-/** A REST failure the mock answers as `{"error": code, "error_description": description}`. */
+/**
+ * A REST failure the mock answers as `{"error": code, "error_description": description}`, plus
+ * any `extra` fields the portal sends with that failure (the `time` of a 429).
+ */
 export class RestError extends Error {
-  constructor(status, code, description) {
+  constructor(status, code, description, extra = {}) {
     super(description);
     this.status = status;
     this.code = code;
+    this.extra = extra;
   }
 
   /** The JSON body a real portal sends for this failure. */
   toBody() {
-    return { error: this.code, error_description: this.message };
+    return { error: this.code, error_description: this.message, ...this.extra };
   }
 }
 
@@ -33,3 +37,10 @@ export const invalidJson = () =>
 export const bodyTooLarge = () => new RestError(413, 'INVALID_REQUEST', 'Request body too large.');
 export const internalError = () =>
   new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+export const queryLimitExceeded = () =>
+  new RestError(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests');
+/** `time` holds the method's `operating` sum and its `operating_reset_at`, as the portal sends. */
+export const operationTimeLimit = (time) =>
+  new RestError(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.', {
+    time,
+  });

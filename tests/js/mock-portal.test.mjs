@@ -1138,6 +1138,28 @@ describe('command line', () => {
     assert.deepEqual(await cli.exited, { code: 0, signal: null });
   });
 
+  it('refuses requests over --rate-limit BURST:DRAIN and says so in its startup lines', async () => {
+    const cli = startCli(['--rate-limit', '2:0']);
+    const lines = await cli.ready;
+    const bind = () => postJson(`${field(lines, 'webhook')}${BIND}`, { fields: DOCUMENTED_FIELDS });
+
+    const statuses = [(await bind()).status, (await bind()).status, (await bind()).status];
+
+    assert.ok(lines.includes('limit:   burst 2, drains 0/s'), lines.join('\n'));
+    assert.deepEqual(statuses, [200, 200, 503]);
+    cli.child.kill('SIGINT');
+    assert.equal((await cli.exited).code, 0);
+  });
+
+  it('takes a plan name for --rate-limit and reports --time-scale with it', async () => {
+    const cli = startCli(['--rate-limit', 'enterprise', '--time-scale', '20']);
+    const lines = await cli.ready;
+
+    assert.ok(lines.includes('limit:   burst 250, drains 5/s, portal clock x20'), lines.join('\n'));
+    cli.child.kill('SIGINT');
+    assert.equal((await cli.exited).code, 0);
+  });
+
   it('prints usage and exits 0 on --help', async () => {
     const cli = startCli(['--help']);
     const { code } = await cli.exited;
@@ -1150,6 +1172,8 @@ describe('command line', () => {
       '--webhook-code',
       '--access-token',
       '--ca-file',
+      '--rate-limit',
+      '--time-scale',
       '--help',
     ]) {
       assert.ok(cli.output().stdout.includes(flag), flag);
@@ -1162,6 +1186,12 @@ describe('command line', () => {
     [['--port'], '--port'],
     [['--https-port', '70000'], '--https-port'],
     [['--webhook-code', ''], '--webhook-code'],
+    [['--rate-limit', 'premium'], '--rate-limit'],
+    [['--rate-limit', '10'], '--rate-limit'],
+    [['--rate-limit', '0:2'], '--rate-limit'],
+    [['--rate-limit', '10:-1'], '--rate-limit'],
+    [['--time-scale', '0'], '--time-scale'],
+    [['--time-scale', 'fast'], '--time-scale'],
     [['stray'], 'stray'],
   ];
   for (const [args, flag] of badArguments) {
