@@ -94,12 +94,20 @@ impl LeakyBucket {
         self.limit
     }
 
+    /// The part of the burst this bucket uses: a tenth (at least one request)
+    /// stays in reserve, because the portal counts a request when it arrives,
+    /// a moment after it is sent, and other apps may share the portal's bucket.
+    pub fn usable_burst(&self) -> f64 {
+        let burst = self.limit.burst;
+        (burst - (burst / 10.0).ceil()).max(1.0)
+    }
+
     /// Reserves room for one request at `now_ms` and answers how long to wait
     /// before sending it: 0 when there is room now.
     ///
     /// A request sent after that wait finds the portal's counter (drained the
-    /// same way) at most at `burst`, so the portal accepts it. A clock that
-    /// goes backwards is treated as standing still.
+    /// same way) at most at [`LeakyBucket::usable_burst`], so the portal
+    /// accepts it. A clock that goes backwards is treated as standing still.
     pub fn reserve(&mut self, now_ms: f64) -> f64 {
         let elapsed = (now_ms - self.updated_at_ms).max(0.0);
         let drained = elapsed * self.limit.drain_per_second / 1000.0;
@@ -107,7 +115,7 @@ impl LeakyBucket {
         self.updated_at_ms = self.updated_at_ms.max(now_ms);
 
         self.level += 1.0;
-        let excess = self.level - self.limit.burst;
+        let excess = self.level - self.usable_burst();
         if excess <= 0.0 {
             0.0
         } else {
@@ -121,9 +129,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn admits_a_full_burst_at_once_then_spaces_requests_by_the_drain_interval() {
+    fn keeps_a_tenth_of_the_burst_in_reserve_but_at_least_one_request_usable() {
+        let usable = |burst| {
+            LeakyBucket::new(RateLimit {
+                burst,
+                drain_per_second: 1.0,
+            })
+            .usable_burst()
+        };
+        assert_eq!(usable(50.0), 45.0);
+        assert_eq!(usable(250.0), 225.0);
+        assert_eq!(usable(2.0), 1.0);
+        assert_eq!(usable(1.0), 1.0);
+    }
+
+    #[test]
+    fn admits_the_usable_burst_at_once_then_spaces_requests_by_the_drain_interval() {
         let mut bucket = LeakyBucket::new(RateLimit::STANDARD);
-        for _ in 0..50 {
+        for _ in 0..45 {
             assert_eq!(bucket.reserve(0.0), 0.0);
         }
         assert_eq!(bucket.reserve(0.0), 500.0);
@@ -134,7 +157,7 @@ mod tests {
     #[test]
     fn drains_back_to_empty() {
         let mut bucket = LeakyBucket::new(RateLimit::ENTERPRISE);
-        for _ in 0..250 {
+        for _ in 0..225 {
             bucket.reserve(0.0);
         }
         assert_eq!(bucket.reserve(50_000.0), 0.0);
@@ -224,9 +247,10 @@ mod properties {
         ) {
             let limit = RateLimit { burst: f64::from(burst), drain_per_second: 2.0 };
             let mut bucket = LeakyBucket::new(limit);
+            let usable = bucket.usable_burst() as usize;
             for index in 0..calls {
                 let wait = bucket.reserve(0.0);
-                let queued_past_burst = (index + 1).saturating_sub(burst as usize) as f64;
+                let queued_past_burst = (index + 1).saturating_sub(usable) as f64;
                 prop_assert!((wait - queued_past_burst * 500.0).abs() < 1e-6);
             }
         }

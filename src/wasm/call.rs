@@ -13,7 +13,7 @@ use super::convert::{self, result_to_js, to_js_error};
 use super::transport::{self, Transport};
 use crate::bucket::{LeakyBucket, RateLimit};
 use crate::connection::Connection;
-use crate::error::B24Error;
+use crate::error::{code, B24Error};
 use crate::fields::ValidFields;
 use crate::options::{CallSettings, PLACEMENT_TIMEOUT_MS};
 use crate::request::{bind_request, params_json, BindParams, BIND_METHOD};
@@ -124,7 +124,7 @@ impl Session {
                 // One repeat with a fresh token, outside the attempts count.
                 refreshed = true;
                 match connection {
-                    Some(used) if self.refresh_token(&used).await => continue,
+                    Some(used) if self.refresh_token(&used, &transport).await? => continue,
                     _ => return Err(error),
                 }
             }
@@ -177,13 +177,18 @@ impl Session {
 
     /// Refreshes the access token `used` carried, sharing one refresh among
     /// the calls that find it expired together. Answers whether the session
-    /// now holds a different token to repeat the request with.
-    async fn refresh_token(&self, used: &Connection) -> bool {
+    /// now holds a different token to repeat the request with; fails with
+    /// `ABORTED` as soon as the caller aborts.
+    async fn refresh_token(
+        &self,
+        used: &Connection,
+        transport: &Transport,
+    ) -> Result<bool, B24Error> {
         let (Target::Rest(current), Some(refresh)) = (&self.target, &self.refresh) else {
-            return false;
+            return Ok(false);
         };
         if current.borrow().secret() != used.secret() {
-            return true;
+            return Ok(true);
         }
         let pending = self
             .refreshing
@@ -193,7 +198,15 @@ impl Session {
                 Err(thrown) => Promise::reject(&thrown),
             })
             .clone();
-        let outcome = JsFuture::from(pending.clone()).await;
+        let outcome = JsFuture::from(transport::unless_aborted(&pending, transport)).await;
+        if transport
+            .signal
+            .as_ref()
+            .is_some_and(|signal| signal.aborted())
+        {
+            // The refresh goes on for the calls still waiting for it.
+            return Err(aborted());
+        }
 
         // The first call to wake up applies the new token; the others find it.
         let first = self
@@ -209,8 +222,12 @@ impl Session {
             }
         }
         let holds_another = current.borrow().secret() != used.secret();
-        holds_another
+        Ok(holds_another)
     }
+}
+
+fn aborted() -> B24Error {
+    B24Error::new(code::ABORTED, "The call was aborted by its signal.", None)
 }
 
 /// The result an attempt's facts give, or its error with what the answer

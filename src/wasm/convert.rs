@@ -1,6 +1,6 @@
 //! Conversions between JavaScript values and the core's types.
 
-use js_sys::{Array, Object, Reflect, JSON};
+use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{code, B24Error};
@@ -27,6 +27,14 @@ extern "C" {
 
     #[wasm_bindgen(thread_local_v2, js_name = B24Error)]
     pub static B24_ERROR_CLASS: JsValue;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    // `Array.isArray` throws on a revoked proxy; this binding reports that
+    // as an error instead of letting the exception cross the module.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
 /// A JavaScript object read one property at a time.
@@ -77,9 +85,10 @@ pub fn read_value(value: &JsValue) -> Value {
 /// `Object.create(null)`, in this realm or another (an iframe's objects have
 /// their own `Object.prototype`, so the check looks at the chain's shape).
 ///
-/// Arrays, class instances, `Map`s and proxies whose traps throw are not.
+/// Arrays, class instances, `Map`s, revoked proxies and proxies whose traps
+/// throw are not.
 pub fn is_plain_object(value: &JsValue) -> bool {
-    if !value.is_object() || Array::is_array(value) {
+    if !value.is_object() || is_array(value).unwrap_or(true) {
         return false;
     }
     let Ok(prototype) = Reflect::get_prototype_of(value) else {

@@ -139,7 +139,8 @@ export class B24Error extends Error {
 #[wasm_bindgen(js_name = bindTimeline, unchecked_return_type = "Promise<BindResult>")]
 pub fn bind_timeline(
     #[wasm_bindgen(unchecked_param_type = "BindFields")] fields: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Connection & ClientOptions & CallOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Connection & ClientOptions & CallOptions")]
+    options: JsValue,
 ) -> Promise {
     let prepared = read_client_options(&options)
         .and_then(|(session, options)| Ok((session, options, read_fields(&fields)?)));
@@ -177,7 +178,8 @@ pub struct TimelineClient {
 /// are unusable.
 #[wasm_bindgen(js_name = createClient)]
 pub fn create_client(
-    #[wasm_bindgen(unchecked_param_type = "Connection & ClientOptions & CallOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Connection & ClientOptions & CallOptions")]
+    options: JsValue,
 ) -> Result<TimelineClient, JsValue> {
     let (session, defaults) = read_client_options(&options).map_err(|e| to_js_error(&e))?;
     Ok(TimelineClient {

@@ -178,3 +178,18 @@ function sleep(milliseconds, callerSignal) {
     if (callerSignal) callerSignal.addEventListener('abort', aborted, { once: true });
   });
 }
+
+// Settles with `promise`, or resolves with nothing as soon as the caller's
+// signal fires: an abort must not wait for a token refresh to finish.
+export function unlessAborted(promise, callerSignal) {
+  if (!callerSignal) return promise;
+  let aborted;
+  const whenAborted = new Promise((resolve) => {
+    aborted = () => resolve();
+    if (callerSignal.aborted) resolve();
+    else callerSignal.addEventListener('abort', aborted, { once: true });
+  });
+  return Promise.race([promise, whenAborted]).finally(() => {
+    callerSignal.removeEventListener('abort', aborted);
+  });
+}

@@ -36,6 +36,9 @@ extern "C" {
         timeout_ms: Option<f64>,
     ) -> Promise;
 
+    #[wasm_bindgen(js_name = unlessAborted)]
+    fn js_unless_aborted(promise: &Promise, signal: &JsValue) -> Promise;
+
     #[wasm_bindgen(js_name = callPlacement)]
     fn js_call_placement(
         delay_ms: f64,
@@ -67,6 +70,11 @@ impl Transport {
             .as_ref()
             .map_or(JsValue::UNDEFINED, JsValue::from)
     }
+}
+
+/// `promise`, or a promise that resolves as soon as the caller aborts.
+pub fn unless_aborted(promise: &Promise, transport: &Transport) -> Promise {
+    js_unless_aborted(promise, &transport.signal())
 }
 
 /// Starts a call of `method` through an official SDK instance, with
