@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod attempt;
+pub mod batch;
 pub mod bucket;
 pub mod connection;
 pub mod error;

@@ -104,17 +104,28 @@ pub fn read_bind_answer<S: Source>(status: u16, body: Option<&S>) -> Result<Bind
 /// An empty code (`""`, or the number `0` some pages show) is recognised by
 /// its description: the three field sentences and `Access denied`.
 pub fn read_error(status: u16, body: &impl Source) -> Option<B24Error> {
+    read_error_at(Some(status), body)
+}
+
+/// [`read_error`] for an error body that came without an HTTP status of its
+/// own, as one command's error inside a `batch` answer.
+pub fn read_error_at(status: Option<u16>, body: &impl Source) -> Option<B24Error> {
     let error_code = match body.get("error") {
         Value::Absent | Value::Null => return None,
         Value::Text(text) => text,
         Value::Number(0.0) => String::new(),
-        _ => return Some(invalid_response(status)),
+        _ => {
+            return Some(B24Error::new(
+                code::INVALID_RESPONSE,
+                NOT_THE_METHODS_JSON,
+                status,
+            ))
+        }
     };
     let description = match body.get("error_description") {
         Value::Text(text) => text,
         _ => String::new(),
     };
-    let status = Some(status);
 
     if !error_code.is_empty() {
         return Some(B24Error::new(error_code, description, status));
