@@ -9,14 +9,18 @@ import { expiredToken, invalidToken, wrongAuthorization } from './rest-error.mjs
 export function parseRoute(path) {
   const parts = path.split('/').slice(1);
   if (parts[0] !== 'rest') return undefined;
-  const method = (name) => name.replace(/\.json$/i, '').toLowerCase();
   if (parts.length === 2 && parts[1] !== '') {
-    return { kind: 'oauth', method: method(parts[1]) };
+    return { kind: 'oauth', method: methodName(parts[1]) };
   }
   if (parts.length === 4 && parts[3] !== '') {
-    return { kind: 'webhook', userId: parts[1], code: parts[2], method: method(parts[3]) };
+    return { kind: 'webhook', userId: parts[1], code: parts[2], method: methodName(parts[3]) };
   }
   return undefined;
+}
+
+/** A method name as the portal looks it up: without a `.json` suffix, in lower case. */
+export function methodName(name) {
+  return name.replace(/\.json$/i, '').toLowerCase();
 }
 
 /** The access token a request carries: the body's `auth` field, else the query's. */

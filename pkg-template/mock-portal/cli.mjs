@@ -7,7 +7,7 @@ import { startMockPortal } from './index.mjs';
 
 const USAGE = `Usage: mock-portal [options]
 
-Serves a local stand-in for a Bitrix24 portal (crm.timeline.bindings.*) until Ctrl+C.
+Serves a local stand-in for a Bitrix24 portal (crm.timeline.bindings.*, batch) until Ctrl+C.
 
   --port N               HTTP port (default: a free one)
   --https                also serve HTTPS with a fresh self-signed certificate

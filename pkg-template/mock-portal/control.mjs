@@ -8,7 +8,8 @@ import { send, sendJson } from './responses.mjs';
 export const CONTROL_PREFIX = '/__mock/';
 
 /**
- * Answers `POST /__mock/faults` (a fault or an array of them), `DELETE /__mock/faults`,
+ * Answers `POST /__mock/faults` (a fault or an array of them), `POST /__mock/command-faults`
+ * (one fault for commands inside batches), `DELETE /__mock/faults` (both queues),
  * `POST /__mock/reset`, `GET /__mock/requests` (the request log, secrets removed) and
  * `POST /__mock/tokens` (`{"accessToken": ...}`, a freshly issued token).
  */
@@ -17,7 +18,9 @@ export async function handleControl(portal, request, response, path) {
 
   switch (`${request.method} ${path}`) {
     case 'POST /__mock/faults':
-      return queueFaults(portal, body, response);
+      return queueFaults(body, response, (faults) => portal.queueFaults([faults].flat()));
+    case 'POST /__mock/command-faults':
+      return queueFaults(body, response, portal.queueCommandFault);
     case 'DELETE /__mock/faults':
       portal.clearFaults();
       return send(response, 204);
@@ -41,9 +44,10 @@ export async function handleControl(portal, request, response, path) {
   }
 }
 
-function queueFaults(portal, body, response) {
+// Queues what the body describes with `queue`; a 400 when it is not JSON or not a fault.
+function queueFaults(body, response, queue) {
   try {
-    portal.queueFaults([JSON.parse(body.text)].flat());
+    queue(JSON.parse(body.text));
   } catch (error) {
     const description =
       error instanceof SyntaxError ? 'Invalid JSON in request body.' : error.message;

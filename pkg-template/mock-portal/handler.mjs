@@ -2,13 +2,14 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { authenticate, findToken, parseRoute } from './auth.mjs';
+import { runBatch } from './batch.mjs';
 import { parseBracketNotation } from './bracket-notation.mjs';
 import { CONTROL_PREFIX, handleControl } from './control.mjs';
-import { methods } from './methods.mjs';
 import { redactPath } from './redact.mjs';
 import { parseParams, readBody } from './request-body.mjs';
 import { now, send, sendJson, sendPreflight, timing } from './responses.mjs';
 import { RestError, httpsRequired, internalError, methodNotFound } from './rest-error.mjs';
+import { runMethod } from './run-method.mjs';
 
 /**
  * Returns the `request` listener for the server of one transport ('http' or 'https'). Both
@@ -61,6 +62,7 @@ async function handle(portal, transport, request, response) {
     auth: call.route?.kind === 'webhook' ? 'webhook' : call.token ? 'oauth' : 'none',
     status: undefined,
     fault: fault !== undefined,
+    commands: undefined,
   };
   portal.requests.push(entry);
   const finish = (status) => {
@@ -74,7 +76,8 @@ async function handle(portal, transport, request, response) {
   if (fault !== undefined && (await applyFault(portal, fault, request, response, finish))) return;
   try {
     if (refusal !== undefined) throw refusal;
-    const { body, operating } = callMethod(portal, transport, call, startedAt);
+    const { body, operating, commands } = callMethod(portal, transport, call, startedAt);
+    entry.commands = commands;
     sendJson(response, 200, { ...body, time: timing(startedAt, portal.clock.now(), operating) });
     finish(200);
   } catch (error) {
@@ -140,17 +143,16 @@ async function applyFault(portal, fault, request, response, finish) {
 /**
  * Runs the call in the portal's own order: transport, then a readable body, then who calls,
  * then what, then whether the method's operating time allows a call that started at
- * `startedAt` (portal ms). Returns the success `body` (without `time`) and, with an
- * operating-time limit, the method's `operating` figures.
+ * `startedAt` (portal ms). Returns the success `body` (without `time`) and either, with an
+ * operating-time limit, the method's `operating` figures or, for a batch, the `commands` it ran.
  */
 function callMethod(portal, transport, { route, params, bodyError, token }, startedAt) {
   if (portal.requireHttps && transport === 'http') throw httpsRequired();
   if (bodyError !== undefined) throw bodyError;
   if (route === undefined) throw methodNotFound();
   authenticate(route, token, portal);
-  const method = Object.hasOwn(methods, route.method) ? methods[route.method] : undefined;
-  if (method === undefined) throw methodNotFound();
-  portal.operatingTime?.check(route.method, startedAt);
-  const body = method(params, portal.data);
-  return { body, operating: portal.operatingTime?.record(route.method, startedAt) };
+
+  // A batch spends no operating time of its own: each command counts toward its own method.
+  if (route.method === 'batch') return runBatch(portal, params);
+  return runMethod(portal, route.method, params, startedAt);
 }

@@ -1,4 +1,36 @@
-// Declarations for the mock Bitrix24 portal, a test double for `crm.timeline.bindings.*`.
+// Declarations for the mock Bitrix24 portal, a test double for `crm.timeline.bindings.*`
+// and `batch`.
+
+/*
+ * The `batch` method, as the mock answers it.
+ *
+ * Request: `POST {webhookUrl}batch` (or `{portalUrl}/rest/batch` with `auth`), JSON or a form in
+ * bracket notation, with `cmd` (an object of command strings by key, or an array of them, the
+ * keys then being "0", "1", ...) and `halt` (`1` or `true` stops after the first failing
+ * command; `0`, `"0"`, `""` or nothing runs them all). A command string is a method name, `?`,
+ * and the method's parameters as a URL query in bracket notation, e.g.
+ * `crm.timeline.bindings.bind?fields[OWNER_ID]=1110&fields[ENTITY_ID]=10&fields[ENTITY_TYPE]=deal`;
+ * it is URL-decoded once more (`%26`, `%3D`, `+`, UTF-8), after the body's own decoding.
+ *
+ * Answer: 200 `{"result": {"result", "result_error", "result_total", "result_next",
+ * "result_time"}, "time": {...}}`. `result` holds each successful command's `result` by key,
+ * `result_error` each failed command's `{"error", "error_description"}`, `result_total` the
+ * `total` of those that answer one (`crm.timeline.bindings.list`), `result_time` each
+ * successful command's `time` block; `result_next` stays empty, as no method of the mock pages.
+ * Each section is written the way the portal's PHP writes it: as a JSON list when its keys run
+ * "0", "1", ... without a gap, so an empty section is `[]` and a `cmd` array whose commands all
+ * succeed gives lists, else as an object by key (a `cmd` array whose command "1" failed gives
+ * `result: {"0": ..., "2": ...}`).
+ *
+ * Each command runs the method's own checks and stores what it stores; unknown method names fail
+ * with `ERROR_METHOD_NOT_FOUND`, a nested `batch` with `ERROR_BATCH_METHOD_NOT_ALLOWED`, and a
+ * command over its method's operating-time budget with `OPERATION_TIME_LIMIT`, each in
+ * `result_error` only. More than 50 commands: `400 ERROR_BATCH_LENGTH_EXCEEDED`, none run.
+ * The batch is one request to the leaky bucket, to queued faults and to the request log.
+ *
+ * Known limitation: command keys that look like array indexes ("7") come first, in ascending
+ * order, as JavaScript orders such keys; the portal keeps the order they were sent in.
+ */
 
 /** A timeline record's binding to a CRM entity, as the mock stores it. */
 export interface MockBinding {
@@ -58,14 +90,14 @@ export interface MockPortalOptions {
   /** Entities the calling user may not edit. Default `[{ ENTITY_TYPE: 'deal', ENTITY_ID: 13 }]`. */
   deniedEntities?: MockDeniedEntity[];
   /**
-   * The portal's request-intensity limit, a leaky bucket: each `/rest/` request adds 1 to a
-   * counter that drains continuously, and a request that would take it above the burst is
-   * answered `503 QUERY_LIMIT_EXCEEDED` (and adds nothing; the real portal does not document
-   * this). A request counts on arrival, before its transport, credentials or method are looked
-   * at, so failing calls count too. CORS preflights, `/__mock/` calls and requests answered or
-   * dropped by a queued fault do not count; a fault with `then: 'handle'` leaves its request to
-   * the bucket. `'standard'` is burst 50 draining 2 per second, `'enterprise'` burst 250
-   * draining 5 per second. Default `false`: no limit.
+   * The portal's request-intensity limit, a leaky bucket: each `/rest/` request, a whole `batch`
+   * included, adds 1 to a counter that drains continuously, and a request that would take it above
+   * the burst is answered `503 QUERY_LIMIT_EXCEEDED` (and adds nothing; the real portal does not
+   * document this). A request counts on arrival, before its transport, credentials or method are
+   * looked at, so failing calls count too. CORS preflights, `/__mock/` calls and requests answered
+   * or dropped by a queued fault do not count; a fault with `then: 'handle'` leaves its request to
+   * the bucket. `'standard'` is burst 50 draining 2 per second, `'enterprise'` burst 250 draining 5
+   * per second. Default `false`: no limit.
    */
   rateLimit?: false | 'standard' | 'enterprise' | MockRateLimitSettings;
   /**
@@ -75,7 +107,9 @@ export interface MockPortalOptions {
    * (when enough calls have left the window for one more to fit). With the limit on, success
    * answers report `time.operating` as the method's sum including that call and
    * `time.operating_reset_at` as when the oldest call in the window leaves it. Both moments are
-   * whole Unix seconds of the portal clock, rounded up. Default `false`: no limit.
+   * whole Unix seconds of the portal clock, rounded up. Each command of a `batch` counts toward
+   * its own method like a call of its own; the batch itself spends nothing. Default `false`: no
+   * limit.
    */
   operatingLimit?: false | MockOperatingLimit;
   /**
@@ -116,12 +150,17 @@ export interface MockRateLimit {
   level(): number;
 }
 
-/** How many requests each limit refused since the start or the last `reset()`. */
+/** Counts since the start or the last `reset()`. */
 export interface MockStats {
   /** Requests answered `503 QUERY_LIMIT_EXCEEDED` by the leaky bucket. */
   readonly queryLimitExceeded: number;
-  /** Calls answered `429 OPERATION_TIME_LIMIT`. */
+  /** Calls and batch commands answered `OPERATION_TIME_LIMIT`. */
   readonly operationTimeLimit: number;
+  /**
+   * Commands that batches ran, failed ones included; commands skipped after a `halt` are not.
+   * Not enumerable, so it is left out of spreads, `JSON.stringify` and deep comparisons.
+   */
+  readonly batchCommands: number;
 }
 
 /** One arranged misbehaviour, used by the next `/rest/` request(s) in place of the real answer. */
@@ -143,6 +182,34 @@ export interface MockFault {
   then?: 'handle';
   /** How many requests this fault applies to before the next one in the queue. Default `1`. */
   times?: number;
+}
+
+/**
+ * A failure for single commands inside batches: each command a batch reaches, from the next one
+ * on, takes one use and fails with this body in `result_error`, without running.
+ */
+export interface MockCommandFault {
+  /**
+   * The error code; may be empty, as the bindings methods' own errors are. Default
+   * `'INTERNAL_SERVER_ERROR'`.
+   */
+  error?: string;
+  /** Default `'Internal server error'`. */
+  error_description?: string;
+  /** How many commands this fault applies to before the next one in the queue. Default `1`. */
+  times?: number;
+}
+
+/** One command a batch ran, as the request log keeps it. */
+export interface MockBatchCommand {
+  /** Its key in `cmd`; an index as a string ("0") when `cmd` was an array. */
+  key: string;
+  /** Lower-case method name without `.json`; empty when the command was not a string. */
+  method: string;
+  /** Its parameters as the method saw them, decoded from the command's query. */
+  params: Record<string, unknown>;
+  /** Whether it succeeded. */
+  ok: boolean;
 }
 
 /** What the mock saw of one request (CORS preflights and `/__mock/` calls are not recorded). */
@@ -170,6 +237,8 @@ export interface MockRequest {
   status: number | undefined;
   /** Whether a queued fault was used for this request. */
   fault: boolean;
+  /** For a `batch` that was run, its commands in the order they ran; otherwise undefined. */
+  commands: MockBatchCommand[] | undefined;
 }
 
 export interface MockPortal {
@@ -194,7 +263,7 @@ export interface MockPortal {
   readonly bindings: readonly MockBinding[];
   /** The leaky bucket when `rateLimit` is on; undefined without it. */
   readonly rateLimit: MockRateLimit | undefined;
-  /** A fresh count of the refusals so far; zeros when no limit is on. */
+  /** A fresh count of the refusals and batch commands so far. */
   readonly stats: MockStats;
   /**
    * Issues a fresh access token that OAuth calls may use next to `accessToken`, valid for
@@ -206,13 +275,19 @@ export interface MockPortal {
   expireToken(token: string): void;
   /** Appends a fault to the queue. Throws a TypeError for a non-object, a bad status or `times`. */
   queueFault(fault: MockFault): void;
-  /** Empties the fault queue. */
+  /**
+   * Appends a failure for the next command(s) inside batches; `POST /__mock/command-faults`
+   * does the same for another process. Throws a TypeError for a non-object, an `error` or
+   * `error_description` that is not a string, or a `times` that is not a positive integer.
+   */
+  queueCommandFault(fault: MockCommandFault): void;
+  /** Empties the fault queue and the command fault queue. */
   clearFaults(): void;
   /**
-   * Forgets requests, faults and bindings, empties the leaky bucket and the operating-time
-   * windows and zeroes `stats`. Tokens go back to how start left them: issued and expired ones
-   * are forgotten, `accessToken` is valid again with its lifetime starting anew, and the
-   * `expiredTokens` are expired. Records and entities stay.
+   * Forgets requests, faults, command faults and bindings, empties the leaky bucket and the
+   * operating-time windows and zeroes `stats`. Tokens go back to how start left them: issued and
+   * expired ones are forgotten, `accessToken` is valid again with its lifetime starting anew, and
+   * the `expiredTokens` are expired. Records and entities stay.
    */
   reset(): void;
   /** Stops both servers and closes their connections; resolves when they are down. */

@@ -1,10 +1,11 @@
-// A local stand-in for a Bitrix24 portal that answers `crm.timeline.bindings.*` calls.
+// A local stand-in for a Bitrix24 portal that answers `crm.timeline.bindings.*` and `batch` calls.
 
 import { randomInt } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { createCertificate } from './certificate.mjs';
 import { createPortalClock } from './clock.mjs';
+import { createCommandFaultQueue } from './command-faults.mjs';
 import { createPortalData } from './data.mjs';
 import { createFaultQueue } from './faults.mjs';
 import { createRequestHandler } from './handler.mjs';
@@ -52,6 +53,7 @@ export async function startMockPortal(options = {}) {
 
   const data = createPortalData(options);
   const faults = createFaultQueue();
+  const commandFaults = createCommandFaultQueue();
   const requests = [];
   const closing = new AbortController();
   const portal = {
@@ -64,14 +66,21 @@ export async function startMockPortal(options = {}) {
     operatingTime,
     data,
     faults,
+    commandFaults,
+    batchCommands: 0,
     requests,
     log: typeof log === 'function' ? log : undefined,
     signal: closing.signal,
     queueFaults: (list) => faults.add(...list),
-    clearFaults: () => faults.clear(),
+    queueCommandFault: (fault) => commandFaults.add(fault),
+    clearFaults() {
+      faults.clear();
+      commandFaults.clear();
+    },
     reset() {
       requests.length = 0;
-      faults.clear();
+      portal.clearFaults();
+      portal.batchCommands = 0;
       data.clear();
       bucket?.empty();
       operatingTime?.clear();
@@ -122,6 +131,7 @@ export async function startMockPortal(options = {}) {
       return Object.freeze({
         queryLimitExceeded: bucket?.refusals ?? 0,
         operationTimeLimit: operatingTime?.refusals ?? 0,
+        batchCommands: portal.batchCommands,
       });
     },
     issueToken: tokens.issue,
@@ -129,6 +139,7 @@ export async function startMockPortal(options = {}) {
     queueFault(fault) {
       faults.add(fault);
     },
+    queueCommandFault: portal.queueCommandFault,
     clearFaults: portal.clearFaults,
     reset: portal.reset,
     close,

@@ -20,6 +20,10 @@ export function redactRequest(entry, webhookCode) {
     query: withoutAuth(entry.query),
     params: withoutAuth(entry.params),
     rawBody: redactRawBody(entry.rawBody, headers['content-type']),
+    commands: entry.commands?.map((command) => ({
+      ...command,
+      params: withoutAuth(command.params),
+    })),
   };
 }
 

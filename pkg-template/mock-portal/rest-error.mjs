@@ -37,6 +37,10 @@ export const invalidJson = () =>
 export const bodyTooLarge = () => new RestError(413, 'INVALID_REQUEST', 'Request body too large.');
 export const internalError = () =>
   new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+export const batchLengthExceeded = () =>
+  new RestError(400, 'ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded');
+export const batchMethodNotAllowed = () =>
+  new RestError(405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage');
 export const queryLimitExceeded = () =>
   new RestError(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests');
 /** `time` holds the method's `operating` sum and its `operating_reset_at`, as the portal sends. */

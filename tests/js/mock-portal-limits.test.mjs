@@ -59,7 +59,7 @@ describe('the leaky bucket', () => {
 
     assert.deepEqual(await statusesOfBinds(portal, 60), repeated(200, 60));
     assert.equal(portal.rateLimit, undefined);
-    assert.deepEqual(portal.stats, { queryLimitExceeded: 0, operationTimeLimit: 0 });
+    assert.deepEqual(portal.stats, { queryLimitExceeded: 0, operationTimeLimit: 0, batchCommands: 0 });
   });
 
   it("'standard' admits a burst of 50 and answers the rest 503 QUERY_LIMIT_EXCEEDED", async (t) => {
@@ -191,7 +191,7 @@ describe('the leaky bucket', () => {
     portal.reset();
 
     assert.equal(portal.rateLimit.level(), 0);
-    assert.deepEqual(portal.stats, { queryLimitExceeded: 0, operationTimeLimit: 0 });
+    assert.deepEqual(portal.stats, { queryLimitExceeded: 0, operationTimeLimit: 0, batchCommands: 0 });
     assert.deepEqual(await statusesOfBinds(portal, 2), [200, 503]);
   });
 
