@@ -156,10 +156,7 @@ export interface MockStats {
   readonly queryLimitExceeded: number;
   /** Calls and batch commands answered `OPERATION_TIME_LIMIT`. */
   readonly operationTimeLimit: number;
-  /**
-   * Commands that batches ran, failed ones included; commands skipped after a `halt` are not.
-   * Not enumerable, so it is left out of spreads, `JSON.stringify` and deep comparisons.
-   */
+  /** Commands that batches ran, failed ones included; commands skipped after a `halt` are not. */
   readonly batchCommands: number;
 }
 
