@@ -14,6 +14,7 @@
 // as the call is cut short, so a fetch or client that ignores the signal
 // cannot hold the call past an abort or a timeout.
 function guard(callerSignal, timeoutMs) {
+  if (!callerSignal && timeoutMs === undefined) return UNGUARDED;
   const controller = new AbortController();
   const abort = () => controller.abort();
   const cutShort = {};
@@ -46,6 +47,16 @@ function guard(callerSignal, timeoutMs) {
     },
   };
 }
+
+// Nothing can cut a call short without a signal or a timeout: skip the
+// controller and listeners, which are a noticeable part of a call's overhead.
+const UNGUARDED = {
+  signal: undefined,
+  cutShort: {},
+  race: (promise) => promise,
+  facts: (more) => ({ aborted: false, timedOut: false, ...more }),
+  release() {},
+};
 
 // Waits `delayMs` (the rate limit's or a retry's wait), then runs
 // `call(guard)`, unless the caller's signal fires first. The attempt's timeout

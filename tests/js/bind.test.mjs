@@ -725,7 +725,16 @@ describe('sending the request', () => {
     assert.equal(headers.get('content-type'), 'application/json');
     assert.equal(headers.get('accept'), 'application/json');
     assert.equal(init.body, DOCUMENTED_BODY);
-    assert.ok(init.signal instanceof AbortSignal, 'the init carries no AbortSignal');
+    // Nothing can abort this call, so fetch gets no signal to watch.
+    assert.equal(init.signal, undefined);
+  });
+
+  it('hands the custom fetch a signal when a timeout or the caller can cut the call short', async () => {
+    for (const cutShort of [{ timeoutMs: 5_000 }, { signal: new AbortController().signal }]) {
+      const { fetch, calls } = recordingFetch();
+      await bind({ ...DOCUMENTED_FIELDS }, { ...webhookOf(mock.portal), fetch, ...cutShort });
+      assert.ok(calls[0].init.signal instanceof AbortSignal, Object.keys(cutShort)[0]);
+    }
   });
 });
 
