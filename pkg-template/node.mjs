@@ -1,10 +1,5 @@
-// Entry for Node's import: reads the WebAssembly module from disk synchronously.
-import { readFileSync } from 'node:fs';
-import { initSync, __b24ErrorClass } from './b24_timeline.js';
+// Entry for Node's import. It re-exports the CommonJS entry, so a process that
+// both imports and requires the package loads one module and one B24Error class.
+import entry from './node.cjs';
 
-initSync({ module: readFileSync(new URL('./b24_timeline_bg.wasm', import.meta.url)) });
-
-export { bindTimeline, createClient, validateBindFields, TimelineClient } from './b24_timeline.js';
-
-/** The error class every call rejects with; see the type declarations. */
-export const B24Error = __b24ErrorClass();
+export const { bindTimeline, createClient, validateBindFields, TimelineClient, B24Error } = entry;

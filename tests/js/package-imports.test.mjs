@@ -142,6 +142,23 @@ describe('the package loaded by its name', () => {
     assert.deepEqual(outcome, EXPECTED_OUTCOME);
   });
 
+  it('shares one module and one B24Error class between import and require in one process', async (t) => {
+    const source = `import { createRequire } from 'node:module';
+import * as imported from 'b24-timeline';
+const required = createRequire(import.meta.url)('b24-timeline');
+let crossed = false;
+try {
+  required.validateBindFields({});
+} catch (error) {
+  crossed = error instanceof imported.B24Error;
+}
+process.stdout.write(JSON.stringify({ sameClass: imported.B24Error === required.B24Error, crossed }));
+`;
+    const directory = await consumerForTest(t, 'node-both', { 'app.mjs': source });
+
+    assert.deepEqual(await runNode(directory, 'app.mjs'), { sameClass: true, crossed: true });
+  });
+
   it('binds through a custom fetch in a browser page that imports the browser entry', async (t) => {
     // Browsers know no `exports` map: the import map points the name at the
     // entry the map gives everything that is not Node.
