@@ -1,13 +1,13 @@
 //! One call from start to answer: the rate limit, the attempts, the waits
-//! between them and the token refresh. Every decision comes from the core;
-//! this only sequences them and awaits JavaScript.
+//! between them and the token refresh. Every decision is made here, step by
+//! step; `transport.js`'s `drive` only awaits between the steps, so the module
+//! carries no future machinery of its own.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Date, Function, Math, Promise};
+use js_sys::{Date, Function, Math, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::convert::{self, result_to_js, to_js_error};
 use super::transport::{self, Transport};
@@ -84,58 +84,29 @@ impl Session {
 
     /// Binds `fields`; the promise settles with the result or a `B24Error`.
     pub fn bind(self: Rc<Session>, options: CallOptions, fields: ValidFields) -> Promise {
-        future_to_promise(async move {
-            let outcome = self.run(&options, fields).await;
-            outcome.map_err(|error| to_js_error(&error))
-        })
-    }
-
-    async fn run(&self, options: &CallOptions, fields: ValidFields) -> Result<JsValue, B24Error> {
-        let transport = self.transport(options);
+        let transport = self.transport(&options);
         let policy = match self.target {
             Target::Sdk { .. } => RetryPolicy::with_attempts(Some(1)),
             Target::Rest(_) | Target::Placement { .. } => {
                 RetryPolicy::with_attempts(options.settings.max_attempts)
             }
         };
-
-        let mut transport = transport;
-        let mut attempt = 1;
-        let mut refreshed = false;
-        loop {
-            // The wait before the attempt happens on the JavaScript side, with
-            // the attempt: one await per attempt keeps this loop small.
-            if let Some(bucket) = &self.bucket {
-                let send_at = Date::now() + transport.delay_ms;
-                transport.delay_ms += bucket.borrow_mut().reserve(send_at);
-            }
-            let (in_flight, connection) = self.start(fields, &transport);
-            let facts = JsFuture::from(in_flight).await;
-            transport.delay_ms = 0.0;
-            let (error, hint) = match read_answer(facts, connection.as_ref()) {
-                Ok(result) => return Ok(result),
-                Err(failure) => failure,
-            };
-
-            let curable = connection
-                .as_ref()
-                .is_some_and(|connection| connection.refresh_cures(&error.code));
-            if curable && !refreshed && self.refresh.is_some() {
-                // One repeat with a fresh token, outside the attempts count.
-                refreshed = true;
-                match connection {
-                    Some(used) if self.refresh_token(&used, &transport).await? => continue,
-                    _ => return Err(error),
-                }
-            }
-
-            let random = Math::random();
-            match policy.decide(&error, hint, attempt, self.limit, Date::now(), random) {
-                Decision::Retry { after_ms } => transport.delay_ms = after_ms,
-                Decision::GiveUp => return Err(error),
-            }
-            attempt += 1;
-        }
+        let signal = transport
+            .signal
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, JsValue::from);
+        let call = Call {
+            session: self,
+            transport,
+            policy,
+            fields,
+            attempt: 1,
+            refreshed: false,
+            used: None,
+            refreshing: None,
+            error: None,
+        };
+        transport::drive(call, &signal)
     }
 
     fn transport(&self, options: &CallOptions) -> Transport {
@@ -174,21 +145,130 @@ impl Session {
             }
         }
     }
+}
 
-    /// Refreshes the access token `used` carried, sharing one refresh among
-    /// the calls that find it expired together. Answers whether the session
-    /// now holds a different token to repeat the request with; fails with
-    /// `ABORTED` as soon as the caller aborts.
-    async fn refresh_token(
-        &self,
-        used: &Connection,
-        transport: &Transport,
-    ) -> Result<bool, B24Error> {
-        let (Target::Rest(current), Some(refresh)) = (&self.target, &self.refresh) else {
-            return Ok(false);
+/// One call in progress, stepped by `transport.js`'s `drive`: `attempt`
+/// starts an attempt, `next` reads its facts and says what comes next, and
+/// `refreshed` takes the outcome of a token refresh.
+#[wasm_bindgen(skip_typescript)]
+pub struct Call {
+    session: Rc<Session>,
+    transport: Transport,
+    policy: RetryPolicy,
+    fields: ValidFields,
+    attempt: u32,
+    refreshed: bool,
+    used: Option<Connection>,
+    refreshing: Option<Promise>,
+    error: Option<B24Error>,
+}
+
+#[wasm_bindgen]
+impl Call {
+    /// Starts the next attempt, after the bucket's and the retry's wait;
+    /// answers the promise of its facts, which never rejects.
+    pub fn attempt(&mut self) -> Promise {
+        if let Some(bucket) = &self.session.bucket {
+            let send_at = Date::now() + self.transport.delay_ms;
+            self.transport.delay_ms += bucket.borrow_mut().reserve(send_at);
+        }
+        let (in_flight, used) = self.session.start(self.fields, &self.transport);
+        self.transport.delay_ms = 0.0;
+        self.used = used;
+        in_flight
+    }
+
+    /// Reads an attempt's facts. Answers `{ value }` to resolve with,
+    /// `{ error }` to reject with, `{ again: true }` to attempt again, or
+    /// `{ refresh }`, a promise of a new token to await and pass to `refreshed`.
+    pub fn next(&mut self, facts: JsValue) -> JsValue {
+        let (error, hint) = match read_answer(Ok(facts), self.used.as_ref()) {
+            Ok(result) => return step("value", &result),
+            Err(failure) => failure,
         };
-        if current.borrow().secret() != used.secret() {
-            return Ok(true);
+
+        let curable = self
+            .used
+            .as_ref()
+            .is_some_and(|used| used.refresh_cures(&error.code));
+        if curable && !self.refreshed {
+            if let Some(refresh) = self.session.refresh_for(self.used.as_ref()) {
+                // One repeat with a fresh token, outside the attempts count.
+                self.refreshed = true;
+                self.error = Some(error);
+                return match refresh {
+                    Refresh::Done => step("again", &JsValue::TRUE),
+                    Refresh::Pending(promise) => {
+                        self.refreshing = Some(promise.clone());
+                        step("refresh", &promise)
+                    }
+                };
+            }
+        }
+
+        let random = Math::random();
+        let limit = self.session.limit;
+        match self
+            .policy
+            .decide(&error, hint, self.attempt, limit, Date::now(), random)
+        {
+            Decision::Retry { after_ms } => {
+                self.transport.delay_ms = after_ms;
+                self.attempt += 1;
+                step("again", &JsValue::TRUE)
+            }
+            Decision::GiveUp => step("error", &to_js_error(&error)),
+        }
+    }
+
+    /// Takes what the refresh resolved with (`undefined` when it failed or
+    /// the caller aborted). Answers `{ again: true }` when the session holds
+    /// a new token, otherwise `{ error }`: `ABORTED`, or the portal's error.
+    pub fn refreshed(&mut self, token: JsValue) -> JsValue {
+        if self
+            .transport
+            .signal
+            .as_ref()
+            .is_some_and(|signal| signal.aborted())
+        {
+            // The refresh goes on for the calls still waiting for it.
+            return step("error", &to_js_error(&aborted()));
+        }
+        let pending = self.refreshing.take();
+        if let (Some(pending), Some(used)) = (pending, self.used.as_ref()) {
+            self.session
+                .apply_refresh(&pending, token.as_string(), used);
+        }
+        let renewed = self
+            .used
+            .as_ref()
+            .is_some_and(|used| self.session.holds_another_token(used));
+        match (renewed, self.error.take()) {
+            (true, _) => step("again", &JsValue::TRUE),
+            (false, Some(error)) => step("error", &to_js_error(&error)),
+            (false, None) => step("error", &to_js_error(&aborted())),
+        }
+    }
+}
+
+/// What a refresh asks of the call.
+enum Refresh {
+    /// Another call already refreshed the token: repeat at once.
+    Done,
+    /// Await this refresh, shared with the other calls that wait for it.
+    Pending(Promise),
+}
+
+impl Session {
+    /// The refresh for a call whose token `used` failed, or `None` when the
+    /// session cannot refresh.
+    fn refresh_for(&self, used: Option<&Connection>) -> Option<Refresh> {
+        let (Target::Rest(_), Some(refresh), Some(used)) = (&self.target, &self.refresh, used)
+        else {
+            return None;
+        };
+        if self.holds_another_token(used) {
+            return Some(Refresh::Done);
         }
         let pending = self
             .refreshing
@@ -198,32 +278,43 @@ impl Session {
                 Err(thrown) => Promise::reject(&thrown),
             })
             .clone();
-        let outcome = JsFuture::from(transport::unless_aborted(&pending, transport)).await;
-        if transport
-            .signal
-            .as_ref()
-            .is_some_and(|signal| signal.aborted())
-        {
-            // The refresh goes on for the calls still waiting for it.
-            return Err(aborted());
-        }
+        Some(Refresh::Pending(pending))
+    }
 
-        // The first call to wake up applies the new token; the others find it.
+    /// Applies the token `pending` gave, once: the first call to come back
+    /// from it applies it, the others find it applied.
+    fn apply_refresh(&self, pending: &Promise, token: Option<String>, used: &Connection) {
         let first = self
             .refreshing
             .borrow()
             .as_ref()
-            .is_some_and(|in_flight| JsValue::from(in_flight) == JsValue::from(&pending));
-        if first {
-            self.refreshing.borrow_mut().take();
-            let token = outcome.ok().and_then(|token| token.as_string());
-            if let Some(refreshed) = token.and_then(|token| used.with_access_token(&token).ok()) {
-                *current.borrow_mut() = refreshed;
-            }
+            .is_some_and(|in_flight| JsValue::from(in_flight) == JsValue::from(pending));
+        if !first {
+            return;
         }
-        let holds_another = current.borrow().secret() != used.secret();
-        Ok(holds_another)
+        self.refreshing.borrow_mut().take();
+        let Target::Rest(current) = &self.target else {
+            return;
+        };
+        if let Some(refreshed) = token.and_then(|token| used.with_access_token(&token).ok()) {
+            *current.borrow_mut() = refreshed;
+        }
     }
+
+    /// Whether the session's token differs from the one `used` carried.
+    fn holds_another_token(&self, used: &Connection) -> bool {
+        match &self.target {
+            Target::Rest(current) => current.borrow().secret() != used.secret(),
+            Target::Sdk { .. } | Target::Placement { .. } => false,
+        }
+    }
+}
+
+/// `{ key: value }`, the answer of a step.
+fn step(key: &str, value: &JsValue) -> JsValue {
+    let answer = Object::new();
+    let _ = Reflect::set(&answer, &key.into(), value);
+    answer.into()
 }
 
 fn aborted() -> B24Error {

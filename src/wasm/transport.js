@@ -204,3 +204,28 @@ export function unlessAborted(promise, callerSignal) {
     callerSignal.removeEventListener('abort', aborted);
   });
 }
+
+// Runs a call to its end: starts each attempt, awaits its facts, and follows
+// the call's answer to them (see Call in call.rs). Every decision is the
+// call's; this only awaits. Resolves with the result or rejects with a B24Error.
+export async function drive(call, callerSignal) {
+  try {
+    for (;;) {
+      const facts = await call.attempt();
+      let next = call.next(facts);
+      if (next.refresh) {
+        let token;
+        try {
+          token = await unlessAborted(next.refresh, callerSignal);
+        } catch {
+          // A refresh that fails leaves the old token; the call says what then.
+        }
+        next = call.refreshed(token);
+      }
+      if ('value' in next) return next.value;
+      if ('error' in next) throw next.error;
+    }
+  } finally {
+    call.free();
+  }
+}

@@ -36,8 +36,8 @@ extern "C" {
         timeout_ms: Option<f64>,
     ) -> Promise;
 
-    #[wasm_bindgen(js_name = unlessAborted)]
-    fn js_unless_aborted(promise: &Promise, signal: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = drive)]
+    fn js_drive(call: super::call::Call, signal: &JsValue) -> Promise;
 
     #[wasm_bindgen(js_name = callPlacement)]
     fn js_call_placement(
@@ -72,9 +72,10 @@ impl Transport {
     }
 }
 
-/// `promise`, or a promise that resolves as soon as the caller aborts.
-pub fn unless_aborted(promise: &Promise, transport: &Transport) -> Promise {
-    js_unless_aborted(promise, &transport.signal())
+/// Runs `call` to its end on the JavaScript side; the promise settles with
+/// the result or a `B24Error`.
+pub fn drive(call: super::call::Call, signal: &JsValue) -> Promise {
+    js_drive(call, signal)
 }
 
 /// Starts a call of `method` through an official SDK instance, with
