@@ -4,8 +4,9 @@ use crate::connection::Connection;
 use crate::error::{code, B24Error};
 use crate::response::NOT_THE_METHODS_JSON;
 
-/// The longest part of a failure's own text kept in an error's description.
-pub const MAX_DETAIL_CHARS: usize = 300;
+/// The longest part of a failure's own text kept in an error's description,
+/// in bytes (cut at a character boundary).
+pub const MAX_DETAIL_BYTES: usize = 300;
 
 /// The facts of one attempt, as the transport saw them.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,10 +92,10 @@ impl Attempt {
 
 /// `detail`, cut short and without the connection's secret.
 fn scrub(detail: &str, connection: Option<&Connection>) -> String {
-    let end = detail
-        .char_indices()
-        .nth(MAX_DETAIL_CHARS)
-        .map_or(detail.len(), |(index, _)| index);
+    let mut end = detail.len().min(MAX_DETAIL_BYTES);
+    while !detail.is_char_boundary(end) {
+        end -= 1;
+    }
     let detail = detail.get(..end).unwrap_or_default();
     match connection {
         Some(connection) => connection.redact(detail),
@@ -225,6 +226,20 @@ mod tests {
     }
 
     #[test]
+    fn a_long_failure_text_is_cut_at_a_character_boundary() {
+        let attempt = Attempt::Failed {
+            aborted: false,
+            timed_out: false,
+            not_a_response: false,
+            client_code: None,
+            detail: "é".repeat(1_000),
+        };
+        let error = attempt.into_reply(Some(&webhook())).unwrap_err();
+        assert!(error.description.ends_with('é'));
+        assert!(error.description.len() < MAX_DETAIL_BYTES + 100);
+    }
+
+    #[test]
     fn a_long_failure_text_is_cut_short() {
         let attempt = Attempt::Failed {
             aborted: false,
@@ -234,7 +249,7 @@ mod tests {
             detail: "x".repeat(10_000),
         };
         let error = attempt.into_reply(Some(&webhook())).unwrap_err();
-        assert!(error.description.len() < MAX_DETAIL_CHARS + 100);
+        assert!(error.description.len() < MAX_DETAIL_BYTES + 100);
     }
 
     #[test]

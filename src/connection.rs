@@ -37,13 +37,12 @@ pub struct ConnectionInput {
     pub access_token: Value,
 }
 
-const EITHER_ONE: &str = "Give either webhookUrl, or portalUrl with accessToken.";
-const BAD_WEBHOOK: &str =
-    "webhookUrl must look like https://your-portal.bitrix24.com/rest/USER_ID/CODE/.";
-const BAD_PORTAL: &str = "portalUrl must look like https://your-portal.bitrix24.com.";
-const BAD_TOKEN: &str = "accessToken must be a non-empty string of printable characters.";
+const EITHER_ONE: &str = "Give webhookUrl, or portalUrl with accessToken.";
+const BAD_WEBHOOK: &str = "webhookUrl must be https://HOST/rest/USER_ID/CODE/.";
+const BAD_PORTAL: &str = "portalUrl must be https://HOST.";
+const BAD_TOKEN: &str = "accessToken must be a non-empty printable string.";
 const PLAIN_HTTP: &str =
-    "Plain http:// is only allowed for loopback hosts (localhost, 127.0.0.0/8, [::1]); use https://.";
+    "http:// is only for loopback hosts (localhost, 127.0.0.0/8, [::1]); use https://.";
 
 impl Connection {
     /// Checks the connection keys of an options object.

@@ -48,11 +48,9 @@ pub struct RouteInput {
 }
 
 /// Why a connection was refused when the options name no single route.
-pub const ONE_ROUTE: &str =
-    "Give one of: webhookUrl; portalUrl with accessToken; b24 (an SDK instance); bx24 (BX24).";
-const NOT_AN_SDK: &str =
-    "b24 must be an @bitrix24/b24jssdk instance, with actions.v2.call.make or callMethod.";
-const NOT_BX24: &str = "bx24 must be the placement library's BX24 object, with callMethod.";
+pub const ONE_ROUTE: &str = "Give webhookUrl, portalUrl with accessToken, b24 or bx24.";
+const NOT_AN_SDK: &str = "b24 must be an @bitrix24/b24jssdk instance.";
+const NOT_BX24: &str = "bx24 must be the BX24 object.";
 
 impl Route {
     /// Chooses the route from the options' connection keys.
