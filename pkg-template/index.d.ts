@@ -14,6 +14,8 @@ export type {
   ErrorKind,
   ResponseTime,
   BindResult,
+  BindManyOptions,
+  BindManyResult,
   Connection,
   CallOptions,
   ClientOptions,

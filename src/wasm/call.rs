@@ -11,12 +11,13 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{self, result_to_js, to_js_error};
 use super::transport::{self, Transport};
+use crate::batch::{read_batch_answer, BatchParams, CommandOutcome, BATCH_METHOD};
 use crate::bucket::{LeakyBucket, RateLimit};
 use crate::connection::Connection;
 use crate::error::{code, B24Error};
 use crate::fields::ValidFields;
 use crate::options::{CallSettings, PLACEMENT_TIMEOUT_MS};
-use crate::request::{bind_request, params_json, BindParams, BIND_METHOD};
+use crate::request::{bind_request, params_json, request, BindParams, BIND_METHOD};
 use crate::response::read_bind_answer;
 use crate::retry::{Decision, RetryHint, RetryPolicy};
 use crate::route::SdkCall;
@@ -83,30 +84,34 @@ impl Session {
     }
 
     /// Binds `fields`; the promise settles with the result or a `B24Error`.
-    pub fn bind(self: Rc<Session>, options: CallOptions, fields: ValidFields) -> Promise {
-        let transport = self.transport(&options);
+    pub fn bind(self: Rc<Session>, options: &CallOptions, fields: ValidFields) -> Promise {
+        let signal = options
+            .signal
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, JsValue::from);
+        transport::drive(self.call(options, Job::Bind(fields)), &signal)
+    }
+
+    /// A call of `job` with `options`, ready to be driven.
+    pub fn call(self: Rc<Session>, options: &CallOptions, job: Job) -> Call {
+        let transport = self.transport(options);
         let policy = match self.target {
             Target::Sdk { .. } => RetryPolicy::with_attempts(Some(1)),
             Target::Rest(_) | Target::Placement { .. } => {
                 RetryPolicy::with_attempts(options.settings.max_attempts)
             }
         };
-        let signal = transport
-            .signal
-            .as_ref()
-            .map_or(JsValue::UNDEFINED, JsValue::from);
-        let call = Call {
+        Call {
             session: self,
             transport,
             policy,
-            fields,
+            job,
             attempt: 1,
             refreshed: false,
             used: None,
             refreshing: None,
             error: None,
-        };
-        transport::drive(call, &signal)
+        }
     }
 
     fn transport(&self, options: &CallOptions) -> Transport {
@@ -123,26 +128,57 @@ impl Session {
     }
 
     /// Starts one attempt; answers the promise of its facts and the REST
-    /// connection it used (its secret is scrubbed from errors).
-    fn start(&self, fields: ValidFields, transport: &Transport) -> (Promise, Option<Connection>) {
-        let params = BindParams { fields };
+    /// connection it used (its secret is scrubbed from errors). A batch goes
+    /// through each client's single-call API as the method `batch`, so its
+    /// answer has the same shape whichever route it takes.
+    fn start(&self, job: &Job, transport: &Transport) -> (Promise, Option<Connection>) {
         match &self.target {
             Target::Rest(connection) => {
                 let connection = connection.borrow().clone();
-                let request = bind_request(&connection, fields);
+                let request = match job {
+                    Job::Bind(fields) => bind_request(&connection, *fields),
+                    Job::Batch(commands) => {
+                        request(&connection, BATCH_METHOD, &BatchParams { commands })
+                    }
+                };
                 (transport::start(&request, transport), Some(connection))
             }
             Target::Sdk { b24, call } => {
                 let use_make = *call == SdkCall::Make;
-                let params = params_json(&params);
-                let in_flight = transport::call_sdk(b24, use_make, BIND_METHOD, &params, transport);
+                let params = job.params_json();
+                let in_flight =
+                    transport::call_sdk(b24, use_make, job.method(), &params, transport);
                 (in_flight, None)
             }
             Target::Placement { bx24 } => {
-                let params = params_json(&params);
-                let in_flight = transport::call_placement(bx24, BIND_METHOD, &params, transport);
+                let params = job.params_json();
+                let in_flight = transport::call_placement(bx24, job.method(), &params, transport);
                 (in_flight, None)
             }
+        }
+    }
+}
+
+/// What one call asks the portal for.
+pub enum Job {
+    /// One binding.
+    Bind(ValidFields),
+    /// Up to [`crate::batch::MAX_COMMANDS`] bindings in one `batch`.
+    Batch(Vec<ValidFields>),
+}
+
+impl Job {
+    fn method(&self) -> &'static str {
+        match self {
+            Job::Bind(_) => BIND_METHOD,
+            Job::Batch(_) => BATCH_METHOD,
+        }
+    }
+
+    fn params_json(&self) -> String {
+        match self {
+            Job::Bind(fields) => params_json(&BindParams { fields: *fields }),
+            Job::Batch(commands) => params_json(&BatchParams { commands }),
         }
     }
 }
@@ -155,7 +191,7 @@ pub struct Call {
     session: Rc<Session>,
     transport: Transport,
     policy: RetryPolicy,
-    fields: ValidFields,
+    job: Job,
     attempt: u32,
     refreshed: bool,
     used: Option<Connection>,
@@ -172,7 +208,7 @@ impl Call {
             let send_at = Date::now() + self.transport.delay_ms;
             self.transport.delay_ms += bucket.borrow_mut().reserve(send_at);
         }
-        let (in_flight, used) = self.session.start(self.fields, &self.transport);
+        let (in_flight, used) = self.session.start(&self.job, &self.transport);
         self.transport.delay_ms = 0.0;
         self.used = used;
         in_flight
@@ -182,7 +218,7 @@ impl Call {
     /// `{ error }` to reject with, `{ again: true }` to attempt again, or
     /// `{ refresh }`, a promise of a new token to await and pass to `refreshed`.
     pub fn next(&mut self, facts: JsValue) -> JsValue {
-        let (error, hint) = match read_answer(Ok(facts), self.used.as_ref()) {
+        let (error, hint) = match read_answer(Ok(facts), self.used.as_ref(), &self.job) {
             Ok(result) => return step("value", &result),
             Err(failure) => failure,
         };
@@ -317,21 +353,52 @@ fn step(key: &str, value: &JsValue) -> JsValue {
     answer.into()
 }
 
-fn aborted() -> B24Error {
+pub fn aborted() -> B24Error {
     B24Error::new(code::ABORTED, "The call was aborted by its signal.", None)
 }
 
 /// The result an attempt's facts give, or its error with what the answer
-/// said about when to retry.
+/// said about when to retry. A batch's result is an array with one entry per
+/// command: `{ ok: true, result }` or `{ ok: false, error }`.
 fn read_answer(
     facts: Result<JsValue, JsValue>,
     connection: Option<&Connection>,
+    job: &Job,
 ) -> Result<JsValue, (B24Error, RetryHint)> {
     let no_hint = |error| (error, RetryHint::default());
     let reply = transport::finish(facts, connection).map_err(no_hint)?;
     let parsed = convert::parse_json_object(&reply.text);
-    match read_bind_answer(reply.status, parsed.as_ref()) {
-        Ok(result) => Ok(result_to_js(&result)),
-        Err(error) => Err((error, RetryHint::read(parsed.as_ref()))),
+    let result = match job {
+        Job::Bind(_) => {
+            read_bind_answer(reply.status, parsed.as_ref()).map(|result| result_to_js(&result))
+        }
+        Job::Batch(commands) => read_batch_answer(reply.status, parsed.as_ref(), commands.len())
+            .map(|outcomes| {
+                outcomes
+                    .iter()
+                    .map(command_to_js)
+                    .collect::<js_sys::Array>()
+                    .into()
+            }),
+    };
+    result.map_err(|error| (error, RetryHint::read(parsed.as_ref())))
+}
+
+/// One command's outcome as its entry in a bulk result, without its index.
+fn command_to_js(outcome: &CommandOutcome) -> JsValue {
+    let entry = Object::new();
+    let set = |key: &str, value: &JsValue| {
+        let _ = Reflect::set(&entry, &key.into(), value);
+    };
+    match outcome {
+        CommandOutcome::Bound(bound) => {
+            set("ok", &JsValue::TRUE);
+            set("result", &JsValue::from_bool(*bound));
+        }
+        CommandOutcome::Failed(error) => {
+            set("ok", &JsValue::FALSE);
+            set("error", &to_js_error(error));
+        }
     }
+    entry.into()
 }

@@ -34,7 +34,7 @@ extern "C" {
     // `Array.isArray` throws on a revoked proxy; this binding reports that
     // as an error instead of letting the exception cross the module.
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
-    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    pub fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
 /// A JavaScript object read one property at a time.

@@ -1,6 +1,7 @@
 //! The JavaScript face of the package: exports, their TypeScript types, and the glue
 //! between JavaScript values and the core.
 
+mod bulk;
 mod call;
 mod convert;
 mod transport;
@@ -96,6 +97,24 @@ export interface ClientOptions {
   refreshAccessToken?: () => Promise<string>;
 }
 
+/** Options of `bindTimelineMany`. */
+export interface BindManyOptions extends CallOptions {
+  /** Called after each batch settles, with the items settled so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The outcome of `bindTimelineMany`: one entry per item, at its index. */
+export interface BindManyResult {
+  results: Array<
+    | { index: number; ok: true; result: boolean }
+    | { index: number; ok: false; error: B24Error }
+  >;
+  /** Items with `ok` and `result: true`. */
+  succeeded: number;
+  /** Every other item. */
+  failed: number;
+}
+
 /** What `B24Error` is made from. */
 export interface B24ErrorInit {
   code: string;
@@ -145,7 +164,7 @@ pub fn bind_timeline(
     let prepared = read_client_options(&options)
         .and_then(|(session, options)| Ok((session, options, read_fields(&fields)?)));
     match prepared {
-        Ok((session, options, fields)) => Rc::new(session).bind(options, fields),
+        Ok((session, options, fields)) => Rc::new(session).bind(&options, fields),
         Err(error) => Promise::reject(&to_js_error(&error)),
     }
 }
@@ -204,7 +223,51 @@ impl TimelineClient {
             .map(|overrides| self.defaults.merge(overrides))
             .and_then(|defaults| Ok((defaults, read_fields(&fields)?)));
         match prepared {
-            Ok((options, fields)) => Rc::clone(&self.session).bind(options, fields),
+            Ok((options, fields)) => Rc::clone(&self.session).bind(&options, fields),
+            Err(error) => Promise::reject(&to_js_error(&error)),
+        }
+    }
+}
+
+#[wasm_bindgen(js_class = TimelineClient)]
+impl TimelineClient {
+    /// Binds many timeline records through `batch`, up to 50 bindings a
+    /// request, paced by this client's bucket.
+    ///
+    /// Resolves with one result per item at its own index (invalid items fail
+    /// with their validation error and are never sent); rejects only when
+    /// `items` is not an array or an option is unusable.
+    #[wasm_bindgen(
+        js_name = bindTimelineMany,
+        unchecked_return_type = "Promise<BindManyResult>"
+    )]
+    pub fn bind_timeline_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BindFields[]")] items: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BindManyOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let prepared = read_per_call_options(options.as_ref()).and_then(|overrides| {
+            let on_progress = options
+                .as_ref()
+                .map_or(Some(JsValue::UNDEFINED), |options| {
+                    JsObject(options.clone()).property("onProgress")
+                });
+            let on_progress = match on_progress {
+                Some(callback) if callback.is_undefined() || callback.is_function() => callback,
+                _ => return Err(B24Error::option("onProgress must be a function.")),
+            };
+            let items = bulk::read_items(&items, read_fields)?;
+            Ok((self.defaults.merge(overrides), items, on_progress))
+        });
+        match prepared {
+            Ok((options, items, on_progress)) => {
+                let signal = options
+                    .signal
+                    .as_ref()
+                    .map_or(JsValue::UNDEFINED, JsValue::from);
+                let bulk = bulk::Bulk::new(Rc::clone(&self.session), options, items);
+                transport::drive_many(bulk, &signal, &on_progress)
+            }
             Err(error) => Promise::reject(&to_js_error(&error)),
         }
     }
@@ -216,6 +279,7 @@ pub fn b24_error_class() -> JsValue {
     convert::B24_ERROR_CLASS.with(JsValue::clone)
 }
 
+#[inline(never)]
 fn read_fields(input: &JsValue) -> Result<ValidFields, B24Error> {
     let object = JsObject::plain(input.clone()).ok_or_else(B24Error::not_an_object)?;
     BindFields::read(&object).validate()
@@ -223,6 +287,7 @@ fn read_fields(input: &JsValue) -> Result<ValidFields, B24Error> {
 
 /// Reads a connection, the options that shape its session (`rateLimit`,
 /// `refreshAccessToken`) and the call options that come with it.
+#[inline(never)]
 fn read_client_options(options: &JsValue) -> Result<(Session, CallOptions), B24Error> {
     let Some(object) = JsObject::plain(options.clone()) else {
         return Err(B24Error::connection(crate::route::ONE_ROUTE));
@@ -292,6 +357,7 @@ fn shape_of(client: &JsValue) -> ObjectShape {
 }
 
 /// Reads per-call options; `undefined` or `null` means none.
+#[inline(never)]
 fn read_per_call_options(options: Option<&JsValue>) -> Result<CallOptions, B24Error> {
     let Some(options) = options else {
         return Ok(CallOptions::default());
@@ -302,6 +368,7 @@ fn read_per_call_options(options: Option<&JsValue>) -> Result<CallOptions, B24Er
 }
 
 /// Reads `fetch`, `signal`, `maxAttempts` and `timeoutMs`.
+#[inline(never)]
 fn read_call_options(object: &JsObject) -> Result<CallOptions, B24Error> {
     let fetch = match object.property("fetch") {
         Some(value) if value.is_undefined() => None,
