@@ -126,7 +126,18 @@ async function bindThroughOurs(webhookUrl, items) {
   }
 
   const { results, failed } = await client.bindTimelineMany(items);
-  return { failed, ...countResults(results.length, items.length) };
+  return { failed, ...entriesByIndex(results, items.length) };
+}
+
+/** Each item should have exactly one entry, at its own index: counts the gaps and the extras. */
+function entriesByIndex(results, count) {
+  const seen = new Uint8Array(count);
+  let duplicatedResults = 0;
+  for (const { index } of results) {
+    if (Number.isInteger(index) && index >= 0 && index < count && seen[index] === 0) seen[index] = 1;
+    else duplicatedResults += 1;
+  }
+  return { missingResults: count - seen.reduce((sum, flag) => sum + flag, 0), duplicatedResults };
 }
 
 // The SDK's batch helper takes at most 50 calls: the items go in chunks, all
