@@ -243,6 +243,8 @@ describe('the TypeScript declarations', () => {
       'FieldIssue',
       'B24Like',
       'BX24Like',
+      'BindManyOptions',
+      'BindManyResult',
     ];
 
     // A class exported as a value is a type as well, as B24Error is.
@@ -259,6 +261,7 @@ describe('the TypeScript declarations', () => {
       'export function createClient(options: Connection & ClientOptions & CallOptions): TimelineClient;',
       'export function validateBindFields(input: unknown): ValidFields;',
       'bindTimeline(fields: BindFields, options?: CallOptions): Promise<BindResult>;',
+      'bindTimelineMany(items: BindFields[], options?: BindManyOptions): Promise<BindManyResult>;',
       'export type EntityType = "lead" | "deal" | "contact" | "company" | "order";',
     ];
     for (const signature of signatures) {
