@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startMockPortal } from '../../pkg-template/mock-portal/index.mjs';
+import { JSON_TYPE, call, postJson, postForm } from './support/http.mjs';
 
 const BIND = 'crm.timeline.bindings.bind';
 const UNBIND = 'crm.timeline.bindings.unbind';
 const LIST = 'crm.timeline.bindings.list';
 const ENTITY_TYPES = ['lead', 'deal', 'contact', 'company', 'order'];
-const JSON_TYPE = 'application/json; charset=utf-8';
 const TIME_FIELDS = [
   'start',
   'finish',
@@ -21,28 +21,6 @@ const TIME_FIELDS = [
   'operating_reset_at',
   'operating',
 ];
-
-/** Sends a request with fetch; answers `{ status, headers, json }`, `json` only for JSON. */
-async function call(url, { method = 'POST', headers = {}, body } = {}) {
-  const response = await fetch(url, { method, headers, body });
-  const text = await response.text();
-  const json = response.headers.get('content-type') === JSON_TYPE ? JSON.parse(text) : undefined;
-  return { status: response.status, headers: response.headers, json };
-}
-
-function postJson(url, body) {
-  return call(url, {
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-function postForm(url, form) {
-  return call(url, {
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form,
-  });
-}
 
 async function startForTest(t, options) {
   const portal = await startMockPortal(options);

@@ -5,32 +5,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startMockPortal } from '../../pkg-template/mock-portal/index.mjs';
+import { JSON_TYPE, call, postJson } from './support/http.mjs';
 
 const BIND = 'crm.timeline.bindings.bind';
 const LIST = 'crm.timeline.bindings.list';
 const DOCUMENTED_FIELDS = { OWNER_ID: 1110, ENTITY_ID: 10, ENTITY_TYPE: 'deal' };
-const JSON_TYPE = 'application/json; charset=utf-8';
 const TOO_MANY = { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' };
 const BLOCKED = 'Method is blocked due to operation time limit.';
 
 // A clock a thousand times slower than real time: a bucket on it does not drain measurably
 // while a test sends its burst, so the count of refusals is exact.
 const STOPPED = 0.001;
-
-/** Sends a request with fetch; answers `{ status, headers, json }`, `json` only for JSON. */
-async function call(url, { method = 'POST', headers = {}, body } = {}) {
-  const response = await fetch(url, { method, headers, body });
-  const text = await response.text();
-  const json = response.headers.get('content-type') === JSON_TYPE ? JSON.parse(text) : undefined;
-  return { status: response.status, headers: response.headers, json };
-}
-
-function postJson(url, body) {
-  return call(url, {
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
 
 async function startForTest(t, options) {
   const portal = await startMockPortal(options);

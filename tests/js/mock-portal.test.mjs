@@ -12,6 +12,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { startMockPortal } from '../../pkg-template/mock-portal/index.mjs';
+import { JSON_TYPE, call, postJson, postForm } from './support/http.mjs';
 
 const MOCK_DIRECTORY = fileURLToPath(new URL('../../pkg-template/mock-portal/', import.meta.url));
 const CLI = join(MOCK_DIRECTORY, 'cli.mjs');
@@ -20,34 +21,6 @@ const BIND = 'crm.timeline.bindings.bind';
 const LIST = 'crm.timeline.bindings.list';
 const UNBIND = 'crm.timeline.bindings.unbind';
 const DOCUMENTED_FIELDS = { OWNER_ID: 1110, ENTITY_ID: 10, ENTITY_TYPE: 'deal' };
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-/** Sends a request with fetch; answers `{ status, headers, text, json }`. */
-async function call(url, { method = 'POST', headers = {}, body } = {}) {
-  const response = await fetch(url, { method, headers, body });
-  const text = await response.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json };
-}
-
-function postJson(url, body, headers = {}) {
-  return call(url, {
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-}
-
-function postForm(url, form) {
-  return call(url, {
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form,
-  });
-}
 
 /** Sends a request over HTTPS trusting `ca`; answers `{ status, headers, text, json }`. */
 function httpsCall(url, { ca, method = 'POST', headers = {}, body, servername } = {}) {
