@@ -64,11 +64,7 @@ impl Attempt {
                     false => Err(not_a_response()),
                 }
             }
-            Attempt::Failed { aborted: true, .. } => Err(B24Error::new(
-                code::ABORTED,
-                "The call was aborted by its signal.",
-                None,
-            )),
+            Attempt::Failed { aborted: true, .. } => Err(B24Error::aborted()),
             Attempt::Failed {
                 timed_out: true, ..
             } => Err(B24Error::new(

@@ -225,6 +225,11 @@ impl B24Error {
         B24Error::new(code::NETWORK_ERROR, description, None)
     }
 
+    /// The caller's signal aborted the call.
+    pub fn aborted() -> Self {
+        B24Error::new(code::ABORTED, "The call was aborted by its signal.", None)
+    }
+
     /// A call option has the wrong type or range.
     pub fn option(why: &'static str) -> Self {
         B24Error::new(code::INVALID_OPTION, why, None)

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::call::{aborted, CallOptions, Job, Session};
+use super::call::{CallOptions, Job, Session};
 use super::convert::{is_array, to_js_error, JsObject};
 use crate::batch::MAX_COMMANDS;
 use crate::error::{code, B24Error};
@@ -131,7 +131,7 @@ impl Bulk {
         let results = Array::new();
         let mut succeeded = 0;
         for (index, entry) in self.entries.iter_mut().enumerate() {
-            let entry = entry.get_or_insert_with(|| failed(index, &aborted()));
+            let entry = entry.get_or_insert_with(|| failed(index, &B24Error::aborted()));
             if JsObject(entry.clone()).get("result") == crate::value::Value::Bool(true) {
                 succeeded += 1;
             }

@@ -14,7 +14,7 @@ use super::transport::{self, Transport};
 use crate::batch::{read_batch_answer, BatchParams, CommandOutcome, BATCH_METHOD};
 use crate::bucket::{LeakyBucket, RateLimit};
 use crate::connection::Connection;
-use crate::error::{code, B24Error};
+use crate::error::B24Error;
 use crate::fields::ValidFields;
 use crate::options::{CallSettings, PLACEMENT_TIMEOUT_MS};
 use crate::request::{bind_request, params_json, request, BindParams, BIND_METHOD};
@@ -268,7 +268,7 @@ impl Call {
             .is_some_and(|signal| signal.aborted())
         {
             // The refresh goes on for the calls still waiting for it.
-            return step("error", &to_js_error(&aborted()));
+            return step("error", &to_js_error(&B24Error::aborted()));
         }
         let pending = self.refreshing.take();
         if let (Some(pending), Some(used)) = (pending, self.used.as_ref()) {
@@ -282,7 +282,7 @@ impl Call {
         match (renewed, self.error.take()) {
             (true, _) => step("again", &JsValue::TRUE),
             (false, Some(error)) => step("error", &to_js_error(&error)),
-            (false, None) => step("error", &to_js_error(&aborted())),
+            (false, None) => step("error", &to_js_error(&B24Error::aborted())),
         }
     }
 }
@@ -351,10 +351,6 @@ fn step(key: &str, value: &JsValue) -> JsValue {
     let answer = Object::new();
     let _ = Reflect::set(&answer, &key.into(), value);
     answer.into()
-}
-
-pub fn aborted() -> B24Error {
-    B24Error::new(code::ABORTED, "The call was aborted by its signal.", None)
 }
 
 /// The result an attempt's facts give, or its error with what the answer
