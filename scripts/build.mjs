@@ -8,12 +8,13 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
+import { shortenImportNames } from './import-names.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
 const staging = join(root, 'target', 'wasm-pack');
 const stampFile = join(pkg, '.build-stamp');
-const inputs = ['Cargo.toml', 'Cargo.lock', 'src', 'pkg-template', 'README.md', 'scripts/build.mjs'];
+const inputs = ['Cargo.toml', 'Cargo.lock', 'src', 'pkg-template', 'README.md', 'scripts/build.mjs', 'scripts/import-names.mjs'];
 
 function filesUnder(path) {
   if (!existsSync(path)) return [];
@@ -37,11 +38,18 @@ if (!process.argv.includes('--force') && existsSync(stampFile) && readFileSync(s
 
 // wasm-pack runs wasm-opt from PATH: the binaryen npm package provides it.
 const path = join(root, 'node_modules', '.bin') + delimiter + process.env.PATH;
-const wasmPack = ['build', '.', '--release', '--target', 'web', '--out-dir', staging, '--out-name', 'b24_timeline', '--no-pack'];
 
-// The shipped module is built with the standard library recompiled so that a
-// panic aborts on the spot: std's panic handler otherwise drags string
-// formatting into every build, about 3.5 KB of the 30 KB an app may ship.
+// The crate gives two modules: the entry module (feature `single`) and the
+// bulk module `bindTimelineMany` loads on first use (feature `bulk`).
+const modules = [
+  { name: 'b24_timeline', cargoArgs: [] },
+  { name: 'b24_bulk', cargoArgs: ['--no-default-features', '--features', 'bulk'] },
+];
+const wasmPack = (name) => ['build', '.', '--release', '--target', 'web', '--out-dir', staging, '--out-name', name, '--no-pack'];
+
+// The shipped modules are built with the standard library recompiled so that
+// a panic aborts on the spot: std's panic handler otherwise drags string
+// formatting into every build, about 3.5 KB of what an app ships.
 // Those cargo and rustc flags are nightly-only; the pinned stable toolchain
 // accepts them under RUSTC_BOOTSTRAP=1 (no nightly toolchain can be installed
 // where this builds), and they need the rust-src component, which setup.sh
@@ -54,46 +62,68 @@ const lean = {
 };
 const sysroot = execFileSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).trim();
 const hasRustSource = existsSync(join(sysroot, 'lib', 'rustlib', 'src', 'rust', 'library', 'std'));
-let built = false;
-if (hasRustSource) {
-  try {
-    execFileSync('wasm-pack', [...wasmPack, '--', '-Zbuild-std=std,panic_abort'], {
-      cwd: root,
-      env: { ...process.env, ...lean, PATH: path },
-      stdio: 'inherit',
-    });
-    built = true;
-  } catch {
-    console.warn('build: the lean std build failed; building with the plain standard library');
-  }
-} else {
+if (!hasRustSource) {
   console.warn('build: rust-src is missing (bash scripts/setup.sh adds it); building with the plain standard library');
 }
-if (!built) {
-  execFileSync('wasm-pack', wasmPack, { cwd: root, env: { ...process.env, PATH: path }, stdio: 'inherit' });
+for (const { name, cargoArgs } of modules) {
+  let built = false;
+  if (hasRustSource) {
+    try {
+      execFileSync('wasm-pack', [...wasmPack(name), '--', '-Zbuild-std=std,panic_abort', ...cargoArgs], {
+        cwd: root,
+        env: { ...process.env, ...lean, PATH: path },
+        stdio: 'inherit',
+      });
+      built = true;
+    } catch {
+      console.warn(`build: the lean std build of ${name} failed; building with the plain standard library`);
+    }
+  }
+  if (!built) {
+    execFileSync('wasm-pack', [...wasmPack(name), ...(cargoArgs.length ? ['--', ...cargoArgs] : [])], {
+      cwd: root,
+      env: { ...process.env, PATH: path },
+      stdio: 'inherit',
+    });
+  }
 }
 
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg);
-for (const name of ['b24_timeline.js', 'b24_timeline.d.ts', 'b24_timeline_bg.wasm', 'snippets']) {
+for (const name of ['b24_timeline.js', 'b24_timeline.d.ts', 'b24_timeline_bg.wasm', 'b24_bulk.js', 'b24_bulk_bg.wasm', 'snippets']) {
   cpSync(join(staging, name), join(pkg, name), { recursive: true });
 }
 cpSync(join(root, 'pkg-template'), pkg, { recursive: true });
 cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
 
+for (const { name } of modules) {
+  const wasmFile = join(pkg, `${name}_bg.wasm`);
+  const glueFile = join(pkg, `${name}.js`);
+  const { wasm, glue } = shortenImportNames(readFileSync(wasmFile), readFileSync(glueFile, 'utf8'));
+  writeFileSync(wasmFile, wasm);
+  writeFileSync(glueFile, glue);
+}
+
 // Node's require cannot load ES modules on every Node 20, so the glue also
 // ships as CommonJS. Only its synchronous initSync is used there, which never
-// touches import.meta.
-buildSync({
-  entryPoints: [join(pkg, 'b24_timeline.js')],
-  outfile: join(pkg, 'b24_timeline.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node18',
-  logLevel: 'error',
-  logOverride: { 'empty-import-meta': 'silent' },
-});
+// touches import.meta; the bulk runner is shared by both module systems.
+const commonJs = [
+  ['b24_timeline.js', 'b24_timeline.cjs'],
+  ['b24_bulk.js', 'b24_bulk.cjs'],
+  ['bulk/run.js', 'bulk/run.cjs'],
+];
+for (const [from, to] of commonJs) {
+  buildSync({
+    entryPoints: [join(pkg, from)],
+    outfile: join(pkg, to),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node18',
+    logLevel: 'error',
+    logOverride: { 'empty-import-meta': 'silent' },
+  });
+}
 
 // TypeScript reads a .d.ts inside a "type": "module" package as an ES module;
 // require() users get .d.cts twins that point at the CommonJS glue.

@@ -1,11 +1,14 @@
-// Measures what a browser app ships for one bindTimeline call: the minified
+// Measures what a browser app loads for one bindTimeline call: the minified
 // esbuild bundle of a minimal app and the wasm it fetches, raw and gzipped.
+// The bundle splits dynamic imports, as Vite, Rollup and webpack do by
+// default: the bulk module, which only `bindTimelineMany` imports, lands in
+// its own chunk and is reported apart, as `lazy`.
 //
 //   node scripts/size.mjs                   prints a table
 //   node scripts/size.mjs --json            prints the same numbers as JSON
 //   node scripts/size.mjs --max-gzip-kb 30  fails when the gzipped total exceeds 30,000 bytes
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -27,36 +30,67 @@ function sizes(bytes) {
 
 /**
  * Bundles the minimal app as a browser app would be bundled and answers
- * `{ js, wasm, total }`, each `{ raw, gzip }` in bytes (gzip at level 9,
- * the JS and the wasm compressed separately, as they are served).
+ * `{ js, wasm, total, lazy }`, each `{ raw, gzip }` in bytes (gzip at level 9,
+ * each file compressed on its own, as they are served). `js` is the entry
+ * chunk with the chunks it imports statically, `wasm` the entry module's
+ * wasm; `lazy` is what `bindTimelineMany` loads on first use: the chunks only
+ * imported dynamically and the bulk module's wasm.
  * Fails when pkg/ has not been built or the bundle does not build.
  */
 export async function measurePayload() {
   const consumer = await createConsumer('size', { 'app.mjs': APP_SOURCE });
   try {
-    const { outputFiles } = await build({
+    const { outputFiles, metafile } = await build({
       ...BROWSER_BUNDLE,
+      outfile: undefined,
+      outdir: 'dist',
+      splitting: true,
+      metafile: true,
       absWorkingDir: consumer.directory,
       write: false,
     });
+    const chunks = new Map(outputFiles.map((file) => [relative(consumer.directory, file.path), file.contents]));
+    const entry = Object.keys(metafile.outputs).find((output) => metafile.outputs[output].entryPoint);
+    const loaded = staticallyLoaded(metafile, entry);
+    const jsFiles = (names) => [...chunks].filter(([name]) => name.endsWith('.js') && names(name));
 
     // esbuild leaves the glue's `new URL('…_bg.wasm', import.meta.url)`
-    // alone, so the app serves the package's wasm file as it is.
-    const bundle = outputFiles.find((file) => file.path.endsWith('.js'));
-    const wasmFile = join(consumer.directory, 'node_modules', 'b24-timeline', 'b24_timeline_bg.wasm');
-
-    const js = sizes(bundle.contents);
-    const wasm = sizes(await readFile(wasmFile));
-    return { js, wasm, total: { raw: js.raw + wasm.raw, gzip: js.gzip + wasm.gzip } };
+    // alone, so the app serves the package's wasm files as they are.
+    const packageFile = (name) => readFile(join(consumer.directory, 'node_modules', 'b24-timeline', name));
+    const js = sum(jsFiles((name) => loaded.has(name)).map(([, bytes]) => sizes(bytes)));
+    const wasm = sizes(await packageFile('b24_timeline_bg.wasm'));
+    const lazy = sum([
+      ...jsFiles((name) => !loaded.has(name)).map(([, bytes]) => sizes(bytes)),
+      sizes(await packageFile('b24_bulk_bg.wasm')),
+    ]);
+    return { js, wasm, total: sum([js, wasm]), lazy };
   } finally {
     await consumer.remove();
   }
 }
 
+/** The output `entry` and every chunk it imports statically, transitively. */
+function staticallyLoaded(metafile, entry) {
+  const loaded = new Set();
+  const visit = (output) => {
+    if (loaded.has(output)) return;
+    loaded.add(output);
+    for (const { path, kind } of metafile.outputs[output].imports) {
+      if (kind === 'import-statement' && metafile.outputs[path]) visit(path);
+    }
+  };
+  visit(entry);
+  return loaded;
+}
+
+function sum(parts) {
+  return parts.reduce((total, part) => ({ raw: total.raw + part.raw, gzip: total.gzip + part.gzip }), { raw: 0, gzip: 0 });
+}
+
 function table(payload) {
   const rows = [
     ['', 'raw', 'gzip -9'],
-    ...['js', 'wasm', 'total'].map((part) => [part, String(payload[part].raw), String(payload[part].gzip)]),
+    ...['js', 'wasm', 'total', 'lazy'].map((part) => [part, String(payload[part].raw), String(payload[part].gzip)]),
   ];
   return rows.map(([name, raw, gzip]) => name.padEnd(6) + raw.padStart(9) + gzip.padStart(10)).join('\n');
 }

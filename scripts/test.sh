@@ -16,6 +16,7 @@ cargo fmt --all -- --check
 step "cargo clippy (host and wasm32)"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --all-targets --all-features -- -D warnings
 
 step "cargo test (the core, on the host)"
 cargo test

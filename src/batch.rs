@@ -98,13 +98,20 @@ pub fn push_query_component(out: &mut String, text: &str) {
 ///
 /// Fails as a whole when the request itself failed (the portal's error, or
 /// an answer of another shape); otherwise gives one outcome per command, in
-/// order. Empty sections may come as `[]`. A command's error is classified as
-/// for a single call; a command missing from the answer is `INVALID_RESPONSE`.
+/// order.
 pub fn read_batch_answer<S: Source>(
     status: u16,
     body: Option<&S>,
     count: usize,
 ) -> Result<Vec<CommandOutcome>, B24Error> {
+    read_batch_envelope(status, body).map(|answer| read_commands(&answer, count))
+}
+
+/// The `result` section of a `batch` answer, or the error that failed the
+/// request as a whole: the portal's, or `INVALID_RESPONSE` for an answer of
+/// another shape. The package's entry module retries on this error; the bulk
+/// module reads the section with [`read_commands`].
+pub fn read_batch_envelope<S: Source>(status: u16, body: Option<&S>) -> Result<S, B24Error> {
     let whole = |status| B24Error::new(code::INVALID_RESPONSE, NOT_THE_METHODS_JSON, Some(status));
     let Some(body) = body else {
         return Err(whole(status));
@@ -112,16 +119,19 @@ pub fn read_batch_answer<S: Source>(
     if let Some(error) = read_error(status, body) {
         return Err(error);
     }
-    let Some(answer) = body
-        .object("result")
+    body.object("result")
         .filter(|_| (200..300).contains(&status))
-    else {
-        return Err(whole(status));
-    };
+        .ok_or_else(|| whole(status))
+}
+
+/// One outcome per command of a `batch` answer's `result` section, matched
+/// by key. Empty sections may come as `[]`. A command's error is classified
+/// as for a single call; a command missing from the answer is
+/// `INVALID_RESPONSE`.
+pub fn read_commands<S: Source>(answer: &S, count: usize) -> Vec<CommandOutcome> {
     let results = answer.object("result");
     let errors = answer.object("result_error");
-
-    let outcomes = (0..count)
+    (0..count)
         .map(|index| {
             let key = command_key(index);
             let error = errors.as_ref().and_then(|errors| errors.object(&key));
@@ -137,8 +147,7 @@ pub fn read_batch_answer<S: Source>(
                 )),
             }
         })
-        .collect();
-    Ok(outcomes)
+        .collect()
 }
 
 #[cfg(test)]

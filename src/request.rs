@@ -50,6 +50,21 @@ impl Params for BindParams {
     }
 }
 
+/// Parameters already written as a JSON object by [`params_json`], as the
+/// bulk module writes a `batch`; their members go into the body as they are.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JsonParams<'a>(pub &'a str);
+
+impl Params for JsonParams<'_> {
+    fn write_members(&self, out: &mut String) {
+        let members = self
+            .0
+            .strip_prefix('{')
+            .and_then(|rest| rest.strip_suffix('}'));
+        out.push_str(members.unwrap_or_default());
+    }
+}
+
 /// `params` as a JSON object, for clients that take the parameters as an
 /// object (the official SDK, `BX24`) rather than a body.
 pub fn params_json(params: &impl Params) -> String {
@@ -65,7 +80,10 @@ pub fn request(connection: &Connection, method: &str, params: &impl Params) -> R
     let mut body = String::from("{");
     params.write_members(&mut body);
     if let Some(token) = connection.body_auth() {
-        body.push_str(r#","auth":"#);
+        if body.len() > 1 {
+            body.push(',');
+        }
+        body.push_str(r#""auth":"#);
         push_string(&mut body, token);
     }
     body.push('}');
@@ -156,6 +174,23 @@ mod tests {
         let parsed: serde_json::Value = serde_json::from_str(&request.body).unwrap();
         assert_eq!(parsed["auth"], "tok\"en\\1");
         assert_eq!(parsed["fields"]["OWNER_ID"], 1110);
+    }
+
+    #[test]
+    fn prewritten_params_go_into_the_body_as_they_are() {
+        let oauth = Connection::oauth("https://portal.example.com", "token").unwrap();
+        let batch = request(
+            &oauth,
+            "batch",
+            &JsonParams(r#"{"halt":0,"cmd":{"b0":"x?a=1"}}"#),
+        );
+        assert_eq!(batch.url, "https://portal.example.com/rest/batch");
+        assert_eq!(
+            batch.body,
+            r#"{"halt":0,"cmd":{"b0":"x?a=1"},"auth":"token"}"#
+        );
+        let empty = request(&oauth, "batch", &JsonParams("{}"));
+        assert_eq!(empty.body, r#"{"auth":"token"}"#);
     }
 
     #[test]

@@ -1,128 +1,116 @@
-//! Bulk binding: items checked at once, sent in batches of up to 50 through
-//! the client's session (so the bucket, retries and refresh apply to each
-//! batch), and every item's outcome kept at its own index. `transport.js`'s
-//! `driveMany` runs a few batches at a time; every decision is made here.
+//! The bulk module's one export, a bulk binding in progress. Every decision
+//! about the items is made here: which are valid, how they split into
+//! batches, what each batch's parameters are and what its answer means for
+//! each item. `bulk/run.js` only sends the batches through the client (its
+//! bucket, retries and token refresh) and keeps a few in flight.
 
-use std::rc::Rc;
-
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
-use super::call::{CallOptions, Job, Session};
-use super::convert::{is_array, to_js_error, JsObject};
-use crate::batch::MAX_COMMANDS;
+use super::convert::{is_array, JsObject};
+use super::read_fields;
+use crate::batch::{read_commands, BatchParams, CommandOutcome, MAX_COMMANDS};
 use crate::error::{code, B24Error};
-use crate::fields::ValidFields;
-use crate::value::Source;
+use crate::fields::{Field, ValidFields};
+use crate::request::params_json;
+use crate::value::{Source, Value};
 
-/// How many batches may be in flight at once. The bucket paces them; this
-/// only lets a first burst go out together rather than a round trip apart.
-const WORKERS: usize = 4;
-
-/// A bulk binding in progress.
+/// A bulk binding: the items, read once, and one entry per item as its
+/// outcome becomes known.
 #[wasm_bindgen(skip_typescript)]
 pub struct Bulk {
-    session: Rc<Session>,
-    options: CallOptions,
-    batches: Vec<Vec<usize>>,
+    error_class: Function,
+    on_progress: Option<Function>,
     fields: Vec<Option<ValidFields>>,
+    batches: Vec<Vec<usize>>,
     entries: Vec<Option<JsValue>>,
-    next: usize,
     settled: usize,
-}
-
-impl Bulk {
-    /// A bulk binding of `items`, each already read: its fields, or the
-    /// error that refused it (that item settles at once, never sent).
-    #[inline(never)]
-    pub fn new(
-        session: Rc<Session>,
-        options: CallOptions,
-        items: Vec<Result<ValidFields, B24Error>>,
-    ) -> Bulk {
-        let valid: Vec<usize> = (0..items.len())
-            .filter(|&index| items[index].is_ok())
-            .collect();
-        let batches = valid.chunks(MAX_COMMANDS).map(<[usize]>::to_vec).collect();
-        let entries: Vec<Option<JsValue>> = items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| item.as_ref().err().map(|error| failed(index, error)))
-            .collect();
-        let settled = entries.iter().filter(|entry| entry.is_some()).count();
-        Bulk {
-            session,
-            options,
-            batches,
-            fields: items.into_iter().map(Result::ok).collect(),
-            entries,
-            next: 0,
-            settled,
-        }
-    }
-}
-
-impl Bulk {
-    /// How many batches to keep in flight.
-    pub fn workers(&self) -> usize {
-        WORKERS.min(self.batches.len())
-    }
-
-    /// How many items there are in all.
-    pub fn total(&self) -> usize {
-        self.entries.len()
-    }
 }
 
 #[wasm_bindgen]
 impl Bulk {
-    /// The next batch as `{ index, call }`, or `undefined` when none is left
-    /// or the caller aborted: nothing more is sent then.
-    #[wasm_bindgen(js_name = nextBatch)]
-    pub fn next_batch(&mut self) -> JsValue {
-        let aborted = self
-            .options
-            .signal
-            .as_ref()
-            .is_some_and(|signal| signal.aborted());
-        let Some(batch) = self.batches.get(self.next).filter(|_| !aborted) else {
-            return JsValue::UNDEFINED;
-        };
-        let commands = batch
-            .iter()
-            .filter_map(|&index| self.fields[index])
+    /// Reads `items` and `options.onProgress` at once, so a caller that
+    /// changes them afterwards cannot change what is sent. `error_class` is
+    /// the entry module's `B24Error`: the errors made here are instances of
+    /// the class apps import. Invalid items settle here, never sent.
+    ///
+    /// Throws `ERROR_ARGUMENT` when `items` is not an array and
+    /// `INVALID_OPTION` when `onProgress` is not a function.
+    #[wasm_bindgen(constructor)]
+    pub fn new(items: JsValue, options: JsValue, error_class: Function) -> Result<Bulk, JsValue> {
+        let read = read_progress(&options).and_then(|on_progress| {
+            let items = read_items(&items)?;
+            Ok((on_progress, items))
+        });
+        let (on_progress, items) = read.map_err(|error| make_error(&error_class, &error))?;
+
+        let valid: Vec<usize> = (0..items.len())
+            .filter(|&index| items[index].is_ok())
             .collect();
-        let call = Rc::clone(&self.session).call(&self.options, Job::Batch(commands));
-        let next = Object::new();
-        let _ = Reflect::set(&next, &"index".into(), &JsValue::from_f64(self.next as f64));
-        let _ = Reflect::set(&next, &"call".into(), &JsValue::from(call));
-        self.next += 1;
-        next.into()
+        let entries: Vec<Option<JsValue>> = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let error = item.as_ref().err()?;
+                Some(failed(index, &make_error(&error_class, error)))
+            })
+            .collect();
+        Ok(Bulk {
+            settled: entries.iter().flatten().count(),
+            error_class,
+            on_progress,
+            fields: items.into_iter().map(Result::ok).collect(),
+            batches: valid.chunks(MAX_COMMANDS).map(<[usize]>::to_vec).collect(),
+            entries,
+        })
     }
 
-    /// Records batch `index`: `commands`, its entries one per command, or
-    /// `error`, the batch's error for every item in it. Answers how many
-    /// items have settled.
-    pub fn settle(&mut self, index: usize, commands: JsValue, error: JsValue) -> usize {
+    /// How many batches there are.
+    #[wasm_bindgen(getter)]
+    pub fn batches(&self) -> usize {
+        self.batches.len()
+    }
+
+    /// The `batch` parameters of batch `index`, as a JSON object.
+    pub fn params(&self, index: usize) -> String {
+        let commands: Vec<ValidFields> = self.batches[index]
+            .iter()
+            .filter_map(|&item| self.fields[item])
+            .collect();
+        params_json(&BatchParams {
+            commands: &commands,
+        })
+    }
+
+    /// Records what batch `index` came to: `answer`, the `result` section of
+    /// its answer, or `error`, which then fails every item in it. Calls
+    /// `onProgress` with the items settled so far and the total.
+    pub fn settle(&mut self, index: usize, answer: JsValue, error: JsValue) {
         let Some(batch) = self.batches.get(index) else {
-            return self.settled;
+            return;
+        };
+        let outcomes = match error.is_undefined() {
+            true => read_commands(&JsObject(answer), batch.len()),
+            false => Vec::new(),
         };
         for (position, &item) in batch.iter().enumerate() {
-            let entry = Reflect::get_u32(&commands, position as u32)
-                .ok()
-                .filter(JsValue::is_object)
-                .unwrap_or_else(|| {
-                    let entry = Object::new();
-                    let _ = Reflect::set(&entry, &"ok".into(), &JsValue::FALSE);
-                    let _ = Reflect::set(&entry, &"error".into(), &error);
-                    entry.into()
-                });
-            let _ = Reflect::set(&entry, &"index".into(), &JsValue::from_f64(item as f64));
+            let entry = match outcomes.get(position) {
+                Some(CommandOutcome::Bound(bound)) => bound_entry(item, *bound),
+                Some(CommandOutcome::Failed(failure)) => {
+                    failed(item, &make_error(&self.error_class, failure))
+                }
+                None => failed(item, &error),
+            };
             if self.entries[item].replace(entry).is_none() {
                 self.settled += 1;
             }
         }
-        self.settled
+        if let Some(on_progress) = &self.on_progress {
+            let settled = JsValue::from_f64(self.settled as f64);
+            let total = JsValue::from_f64(self.entries.len() as f64);
+            // A throwing callback must not stop the binding.
+            let _ = on_progress.call2(&JsValue::UNDEFINED, &settled, &total);
+        }
     }
 
     /// `{ results, succeeded, failed }`: one entry per item at its index;
@@ -131,43 +119,89 @@ impl Bulk {
         let results = Array::new();
         let mut succeeded = 0;
         for (index, entry) in self.entries.iter_mut().enumerate() {
-            let entry = entry.get_or_insert_with(|| failed(index, &B24Error::aborted()));
-            if JsObject(entry.clone()).get("result") == crate::value::Value::Bool(true) {
+            let entry = entry.get_or_insert_with(|| {
+                failed(index, &make_error(&self.error_class, &B24Error::aborted()))
+            });
+            if JsObject(entry.clone()).get("result") == Value::Bool(true) {
                 succeeded += 1;
             }
             results.push(entry);
         }
-        let report = Object::new();
         let failed = self.entries.len() - succeeded;
-        for (key, value) in [
-            ("results", JsValue::from(results)),
+        plain_object(&[
+            ("results", results.into()),
             ("succeeded", JsValue::from_f64(succeeded as f64)),
             ("failed", JsValue::from_f64(failed as f64)),
-        ] {
-            let _ = Reflect::set(&report, &key.into(), &value);
-        }
-        report.into()
+        ])
     }
 }
 
-/// The entry of item `index` that failed with `error`.
-fn failed(index: usize, error: &B24Error) -> JsValue {
-    let entry = Object::new();
-    let _ = Reflect::set(&entry, &"index".into(), &JsValue::from_f64(index as f64));
-    let _ = Reflect::set(&entry, &"ok".into(), &JsValue::FALSE);
-    let _ = Reflect::set(&entry, &"error".into(), &to_js_error(error));
-    entry.into()
+/// A plain object with `entries`.
+fn plain_object(entries: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in entries {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object.into()
 }
 
-/// Reads `items` as an array of binding fields, each at once, so a caller
-/// that changes them afterwards cannot change what is sent.
+/// The entry of item `index`, bound with `result`.
+fn bound_entry(index: usize, result: bool) -> JsValue {
+    plain_object(&[
+        ("index", JsValue::from_f64(index as f64)),
+        ("ok", JsValue::TRUE),
+        ("result", JsValue::from_bool(result)),
+    ])
+}
+
+/// The entry of item `index`, failed with `error`.
+fn failed(index: usize, error: &JsValue) -> JsValue {
+    plain_object(&[
+        ("index", JsValue::from_f64(index as f64)),
+        ("ok", JsValue::FALSE),
+        ("error", error.clone()),
+    ])
+}
+
+/// `error` as an instance of `class`, made by its constructor from the same
+/// init object the entry module's errors are made from.
+fn make_error(class: &Function, error: &B24Error) -> JsValue {
+    let mut init = vec![
+        ("code", JsValue::from_str(&error.code)),
+        ("kind", JsValue::from_str(error.kind.as_str())),
+        ("description", JsValue::from_str(&error.description)),
+        ("retryable", JsValue::from_bool(error.retryable)),
+    ];
+    if let Some(status) = error.status {
+        init.push(("status", JsValue::from(status)));
+    }
+    if let Some(field) = error.field {
+        init.push(("field", JsValue::from_str(Field::name(field))));
+    }
+    if !error.details.is_empty() {
+        let details = JSON::parse(&error.details_json()).unwrap_or(JsValue::UNDEFINED);
+        init.push(("details", details));
+    }
+    let arguments = Array::of1(&plain_object(&init));
+    Reflect::construct(class, &arguments).unwrap_or_else(|thrown| thrown)
+}
+
+/// `options.onProgress`, when given.
+fn read_progress(options: &JsValue) -> Result<Option<Function>, B24Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    match JsObject(options.clone()).property("onProgress") {
+        Some(callback) if callback.is_undefined() => Ok(None),
+        Some(callback) if callback.is_function() => Ok(Some(callback.into())),
+        _ => Err(B24Error::option("onProgress must be a function.")),
+    }
+}
+
+/// Reads `items` as an array of binding fields, each checked at once.
 ///
 /// Fails with `ERROR_ARGUMENT` when `items` is not an array.
-#[inline(never)]
-pub fn read_items(
-    items: &JsValue,
-    read_fields: impl Fn(&JsValue) -> Result<ValidFields, B24Error>,
-) -> Result<Vec<Result<ValidFields, B24Error>>, B24Error> {
+fn read_items(items: &JsValue) -> Result<Vec<Result<ValidFields, B24Error>>, B24Error> {
     let not_a_list = || {
         B24Error::new(
             code::ERROR_ARGUMENT,

@@ -11,13 +11,13 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{self, result_to_js, to_js_error};
 use super::transport::{self, Transport};
-use crate::batch::{read_batch_answer, BatchParams, CommandOutcome, BATCH_METHOD};
+use crate::batch::{read_batch_envelope, BATCH_METHOD};
 use crate::bucket::{LeakyBucket, RateLimit};
 use crate::connection::Connection;
 use crate::error::B24Error;
 use crate::fields::ValidFields;
 use crate::options::{CallSettings, PLACEMENT_TIMEOUT_MS};
-use crate::request::{bind_request, params_json, request, BindParams, BIND_METHOD};
+use crate::request::{bind_request, params_json, request, BindParams, JsonParams, BIND_METHOD};
 use crate::response::read_bind_answer;
 use crate::retry::{Decision, RetryHint, RetryPolicy};
 use crate::route::SdkCall;
@@ -85,11 +85,16 @@ impl Session {
 
     /// Binds `fields`; the promise settles with the result or a `B24Error`.
     pub fn bind(self: Rc<Session>, options: &CallOptions, fields: ValidFields) -> Promise {
+        self.run(options, Job::Bind(fields))
+    }
+
+    /// Runs `job` to its end; the promise settles with its value or a `B24Error`.
+    pub fn run(self: Rc<Session>, options: &CallOptions, job: Job) -> Promise {
         let signal = options
             .signal
             .as_ref()
             .map_or(JsValue::UNDEFINED, JsValue::from);
-        transport::drive(self.call(options, Job::Bind(fields)), &signal)
+        transport::drive(self.call(options, job), &signal)
     }
 
     /// A call of `job` with `options`, ready to be driven.
@@ -137,9 +142,7 @@ impl Session {
                 let connection = connection.borrow().clone();
                 let request = match job {
                     Job::Bind(fields) => bind_request(&connection, *fields),
-                    Job::Batch(commands) => {
-                        request(&connection, BATCH_METHOD, &BatchParams { commands })
-                    }
+                    Job::Batch(params) => request(&connection, BATCH_METHOD, &JsonParams(params)),
                 };
                 (transport::start(&request, transport), Some(connection))
             }
@@ -163,8 +166,9 @@ impl Session {
 pub enum Job {
     /// One binding.
     Bind(ValidFields),
-    /// Up to [`crate::batch::MAX_COMMANDS`] bindings in one `batch`.
-    Batch(Vec<ValidFields>),
+    /// One `batch` request with these parameters, a JSON object written by
+    /// the bulk module; its value is the answer's `result` section.
+    Batch(String),
 }
 
 impl Job {
@@ -178,7 +182,7 @@ impl Job {
     fn params_json(&self) -> String {
         match self {
             Job::Bind(fields) => params_json(&BindParams { fields: *fields }),
-            Job::Batch(commands) => params_json(&BatchParams { commands }),
+            Job::Batch(params) => params.clone(),
         }
     }
 }
@@ -354,8 +358,7 @@ fn step(key: &str, value: &JsValue) -> JsValue {
 }
 
 /// The result an attempt's facts give, or its error with what the answer
-/// said about when to retry. A batch's result is an array with one entry per
-/// command: `{ ok: true, result }` or `{ ok: false, error }`.
+/// said about when to retry.
 fn read_answer(
     facts: Result<JsValue, JsValue>,
     connection: Option<&Connection>,
@@ -368,33 +371,7 @@ fn read_answer(
         Job::Bind(_) => {
             read_bind_answer(reply.status, parsed.as_ref()).map(|result| result_to_js(&result))
         }
-        Job::Batch(commands) => read_batch_answer(reply.status, parsed.as_ref(), commands.len())
-            .map(|outcomes| {
-                outcomes
-                    .iter()
-                    .map(command_to_js)
-                    .collect::<js_sys::Array>()
-                    .into()
-            }),
+        Job::Batch(_) => read_batch_envelope(reply.status, parsed.as_ref()).map(|answer| answer.0),
     };
     result.map_err(|error| (error, RetryHint::read(parsed.as_ref())))
-}
-
-/// One command's outcome as its entry in a bulk result, without its index.
-fn command_to_js(outcome: &CommandOutcome) -> JsValue {
-    let entry = Object::new();
-    let set = |key: &str, value: &JsValue| {
-        let _ = Reflect::set(&entry, &key.into(), value);
-    };
-    match outcome {
-        CommandOutcome::Bound(bound) => {
-            set("ok", &JsValue::TRUE);
-            set("result", &JsValue::from_bool(*bound));
-        }
-        CommandOutcome::Failed(error) => {
-            set("ok", &JsValue::FALSE);
-            set("error", &to_js_error(error));
-        }
-    }
-    entry.into()
 }

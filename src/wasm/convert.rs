@@ -1,13 +1,19 @@
 //! Conversions between JavaScript values and the core's types.
 
-use js_sys::{Object, Reflect, JSON};
+use js_sys::Reflect;
+#[cfg(feature = "single")]
+use js_sys::{Object, JSON};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "single")]
 use crate::error::{code, B24Error};
+#[cfg(feature = "single")]
 use crate::fields::{Field, ValidFields};
+#[cfg(feature = "single")]
 use crate::response::BindResult;
 use crate::value::{Source, Value};
 
+#[cfg(feature = "single")]
 #[wasm_bindgen(module = "/src/wasm/b24_error.js")]
 extern "C" {
     /// The `B24Error` class, a subclass of `Error`.
@@ -101,6 +107,7 @@ pub fn is_plain_object(value: &JsValue) -> bool {
 }
 
 /// A plain JavaScript object with `entries`, skipping the absent ones.
+#[cfg(feature = "single")]
 fn plain_object<'a>(entries: impl IntoIterator<Item = (&'a str, Option<JsValue>)>) -> JsValue {
     let object = Object::new();
     for (key, value) in entries {
@@ -115,6 +122,7 @@ fn plain_object<'a>(entries: impl IntoIterator<Item = (&'a str, Option<JsValue>)
 ///
 /// Built property by property rather than by a serialiser: the result has a
 /// fixed, small shape, and every byte of serialiser code ships to browsers.
+#[cfg(feature = "single")]
 pub fn result_to_js(result: &BindResult) -> JsValue {
     let time = result.time.as_ref().map(|time| {
         let number = |value: Option<f64>| value.map(JsValue::from_f64);
@@ -137,6 +145,7 @@ pub fn result_to_js(result: &BindResult) -> JsValue {
 }
 
 /// Checked fields as the plain object `validateBindFields` returns.
+#[cfg(feature = "single")]
 pub fn fields_to_js(fields: &ValidFields) -> JsValue {
     plain_object([
         ("OWNER_ID", Some(JsValue::from_f64(fields.owner_id as f64))),
@@ -152,11 +161,13 @@ pub fn fields_to_js(fields: &ValidFields) -> JsValue {
 }
 
 /// The parsed body, when `text` is JSON holding an object.
+#[cfg(feature = "single")]
 pub fn parse_json_object(text: &str) -> Option<JsObject> {
     JSON::parse(text).ok().and_then(JsObject::plain)
 }
 
 /// A core error as a `B24Error` instance.
+#[cfg(feature = "single")]
 pub fn to_js_error(error: &B24Error) -> JsValue {
     let details = (!error.details.is_empty()).then(|| error.details_json());
     make_b24_error(
@@ -171,6 +182,7 @@ pub fn to_js_error(error: &B24Error) -> JsValue {
 }
 
 /// An error for a failure inside the package itself.
+#[cfg(feature = "single")]
 pub fn internal_error(description: &'static str) -> B24Error {
     B24Error::new(code::INTERNAL_ERROR, description, None)
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use super::{b24_error_class, bind_timeline, create_client, validate_bind_fields};
+use super::api::{b24_error_class, bind_timeline, create_client, validate_bind_fields};
 
 /// Evaluates a JavaScript expression; tests build hostile values this way.
 fn js(expression: &str) -> JsValue {

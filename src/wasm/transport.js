@@ -229,32 +229,3 @@ export async function drive(call, callerSignal) {
     call.free();
   }
 }
-
-// Runs a bulk binding to its end: a few workers take batches from the bulk
-// (see Bulk in bulk.rs), drive each as a call and hand back its outcome;
-// `onProgress` hears after each settled batch. Resolves with the report.
-export async function driveMany(bulk, workers, total, callerSignal, onProgress) {
-  const work = async () => {
-    for (let next = bulk.nextBatch(); next; next = bulk.nextBatch()) {
-      let commands;
-      let error;
-      try {
-        commands = await drive(next.call, callerSignal);
-      } catch (thrown) {
-        error = thrown;
-      }
-      const settled = bulk.settle(next.index, commands, error);
-      try {
-        if (onProgress) onProgress(settled, total);
-      } catch {
-        // A progress callback that throws must not stop the binding.
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: workers }, work));
-    return bulk.report();
-  } finally {
-    bulk.free();
-  }
-}

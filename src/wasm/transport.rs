@@ -39,15 +39,6 @@ extern "C" {
     #[wasm_bindgen(js_name = drive)]
     fn js_drive(call: super::call::Call, signal: &JsValue) -> Promise;
 
-    #[wasm_bindgen(js_name = driveMany)]
-    fn js_drive_many(
-        bulk: super::bulk::Bulk,
-        workers: usize,
-        total: usize,
-        signal: &JsValue,
-        on_progress: &JsValue,
-    ) -> Promise;
-
     #[wasm_bindgen(js_name = callPlacement)]
     fn js_call_placement(
         delay_ms: f64,
@@ -79,13 +70,6 @@ impl Transport {
             .as_ref()
             .map_or(JsValue::UNDEFINED, JsValue::from)
     }
-}
-
-/// Runs `bulk` to its end on the JavaScript side; the promise resolves with
-/// the report.
-pub fn drive_many(bulk: super::bulk::Bulk, signal: &JsValue, on_progress: &JsValue) -> Promise {
-    let (workers, total) = (bulk.workers(), bulk.total());
-    js_drive_many(bulk, workers, total, signal, on_progress)
 }
 
 /// Runs `call` to its end on the JavaScript side; the promise settles with
