@@ -46,7 +46,7 @@ function showLoadError(error) {
   for (const button of document.querySelectorAll('button')) button.disabled = true;
 }
 
-// ---------------------------------------------------------------- connection
+// The connection the calls use.
 
 /** Hides the credential fields and announces that calls go through BX24. */
 function enterPlacement(bx24) {
@@ -105,7 +105,7 @@ function connectionInput() {
   return document.getElementById(id);
 }
 
-// ------------------------------------------------------------- one binding
+// One binding from the form.
 
 async function onBind(event) {
   event.preventDefault();
@@ -185,7 +185,7 @@ function formatValue(value) {
   return String(value);
 }
 
-// ----------------------------------------------------------- field marking
+// Marking the inputs an error names.
 
 const FIELD_INPUTS = { OWNER_ID: 'owner-id', ENTITY_ID: 'entity-id', ENTITY_TYPE: 'entity-type' };
 
@@ -242,7 +242,7 @@ async function busy(button, label, work) {
   }
 }
 
-// -------------------------------------------------------------- many items
+// Many bindings from a list.
 
 async function onBulkFile(event) {
   const [file] = event.target.files;
