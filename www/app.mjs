@@ -395,13 +395,16 @@ function isFailure(entry) {
 }
 
 function showBulkResults(items, { results, succeeded, failed }) {
-  document.getElementById('bulk-summary').textContent = `${succeeded} bound, ${failed} failed, of ${items.length}.`;
+  const order = failed > 0 ? ' Failures are listed first.' : '';
+  document.getElementById('bulk-summary').textContent = `${succeeded} bound, ${failed} failed, of ${items.length}.${order}`;
 
+  // Failures first, so they are in sight without scrolling a long table.
+  const ordered = [...results.filter(isFailure), ...results.filter((entry) => !isFailure(entry))];
   const body = document.createDocumentFragment();
-  for (const entry of results) {
+  for (const entry of ordered) {
     const row = document.createElement('tr');
     row.className = isFailure(entry) ? 'failed' : 'bound';
-    const values = [String(entry.index), ...BIND_FIELDS.map((name) => itemValue(items[entry.index], name)), entryOutcome(entry)];
+    const values = [String(entry.index), entryOutcome(entry), ...BIND_FIELDS.map((name) => itemValue(items[entry.index], name))];
     for (const value of values) {
       const cell = document.createElement('td');
       cell.textContent = value;

@@ -236,11 +236,18 @@ describe('the demo page in Chromium', () => {
     await page.waitForSelector('#bulk-download:not([hidden])', { timeout: 15_000 });
     await screenshot(page, 'bulk');
 
-    assert.equal(await page.textContent('#bulk-summary'), '53 bound, 2 failed, of 55.');
+    assert.equal(await page.textContent('#bulk-summary'), '53 bound, 2 failed, of 55. Failures are listed first.');
     assert.deepEqual(await page.evaluate(() => [document.getElementById('bulk-progress').value, document.getElementById('bulk-progress').max]), [55, 55]);
     assert.equal(await page.textContent('#bulk-progress-text'), '55 / 55');
     assert.equal(await page.locator('#bulk-results tbody tr').count(), 55);
-    assert.equal(await page.locator('#bulk-results tbody tr.failed').count(), 2);
+    const firstRows = await page.locator('#bulk-results tbody tr').evaluateAll((rows) =>
+      rows.slice(0, 3).map((row) => [row.className, row.cells[0].textContent, row.cells[1].textContent]),
+    );
+    assert.deepEqual(firstRows, [
+      ['failed', '20', 'OWNER_ID_INVALID: OWNER_ID is not defined or invalid.'],
+      ['failed', '21', 'ACCESS_DENIED: Access denied.'],
+      ['bound', '0', 'bound'],
+    ]);
     assert.equal(portal.requests.length, 2, '54 valid items go out in two batches');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#bulk-download')]);
@@ -294,7 +301,7 @@ describe('the demo page in Chromium', () => {
     await bind(page);
     await screenshot(page, 'phone');
 
-    assert.equal(await page.textContent('#bulk-summary'), '1 bound, 1 failed, of 2.');
+    assert.equal(await page.textContent('#bulk-summary'), '1 bound, 1 failed, of 2. Failures are listed first.');
     const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(widths[0] <= widths[1], `no horizontal overflow: ${widths.join(' > ')}`);
   });
