@@ -59,7 +59,7 @@ function start(args, { env = {}, input = '', command: file = command } = {}) {
     assertNoSecrets(stdout, stderr);
     return { code, stdout, stderr };
   });
-  return { child, result, output: () => stdout };
+  return { child, result, errors: () => stderr };
 }
 
 const run = (args, options) => start(args, options).result;
@@ -196,6 +196,24 @@ describe('b24-timeline bind', () => {
       kind: 'permission',
       description: 'Access denied.',
     });
+  });
+  it('exits 1 with NOT_BOUND when the portal answers false', async () => {
+    portal.queueFault({ body: { result: false, time: { start: 1 } } });
+
+    const { code, stderr } = await run([
+      'bind',
+      '--owner',
+      '1110',
+      '--entity',
+      'deal:10',
+      ...webhookFlag(),
+    ]);
+
+    assert.equal(code, 1);
+    assert.match(
+      stderr,
+      /could not bind timeline record 1110 to deal 10: NOT_BOUND: The portal answered false/,
+    );
   });
 });
 
@@ -570,6 +588,52 @@ describe('b24-timeline bind-many', () => {
     assert.equal(code, 0);
     assert.match(stdout, /300\/300 items \| [\d.]+ items\/s \| ETA 0s/);
     assert.match(stdout, /Bound 300 of 300 rows; 0 failed\./);
+  });
+
+  it('writes a row the portal answered false to the failures file as NOT_BOUND', async () => {
+    const file = await fileOf('answered-false.csv', csvOf(2).text);
+    const failures = join(consumer.directory, 'answered-false-failures.csv');
+    // The portal's batch answer, by the keys the package gives its commands (b0, b1, ...).
+    const batchAnswer = {
+      result: { b0: true, b1: false },
+      result_error: [],
+      result_total: [],
+      result_next: [],
+      result_time: [],
+    };
+    portal.queueFault({ body: { result: batchAnswer, time: { start: 1 } } });
+
+    const { code, stdout } = await run([
+      'bind-many',
+      file,
+      '--failures',
+      failures,
+      ...webhookFlag(),
+    ]);
+
+    assert.equal(code, 1);
+    assert.match(stdout, /^Bound 1 of 2 rows; 1 failed\.$/m);
+    assert.match(stdout, /line 3: NOT_BOUND: The portal answered false/);
+    assert.deepEqual((await failuresIn(failures)).rows, [
+      { OWNER_ID: '1111', ENTITY_ID: '2', ENTITY_TYPE: 'deal', code: 'NOT_BOUND' },
+    ]);
+  });
+
+  it('quits at once on a second Ctrl-C, without waiting for the batches in flight', async () => {
+    const file = await fileOf('abandoned.csv', csvOf(500).text);
+    portal.queueFault({ delayMs: 5000, then: 'handle', times: 10 });
+    const running = start(['bind-many', file, ...webhookFlag()]);
+
+    await waitUntil(() => portal.requests.length > 0, 'the first batch');
+    const stoppedAt = performance.now();
+    running.child.kill('SIGINT');
+    await waitUntil(() => /Stopping/.test(running.errors()), 'the first Ctrl-C to be heard');
+    running.child.kill('SIGINT');
+    const { code, stdout } = await running.result;
+
+    assert.equal(code, 130);
+    assert.ok(performance.now() - stoppedAt < 3000, 'it did not wait for the portal');
+    assert.equal(stdout, '', 'no summary: the run was abandoned');
   });
 
   it('on Ctrl-C stops sending, waits for the batches in flight, and writes the summary and failures', async () => {
