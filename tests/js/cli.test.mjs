@@ -619,6 +619,31 @@ describe('b24-timeline bind-many', () => {
     ]);
   });
 
+  it('after Ctrl-C does not retry a batch in flight that failed', async () => {
+    const file = await fileOf('no-retry.csv', csvOf(1000).text);
+    const failures = join(consumer.directory, 'no-retry-failures.csv');
+    const serverError = {
+      error: 'INTERNAL_SERVER_ERROR',
+      error_description: 'Internal server error',
+    };
+    portal.queueFault({ status: 500, body: serverError, delayMs: 400, times: 4 });
+    const running = start(['bind-many', file, '--failures', failures, ...webhookFlag()]);
+
+    await waitUntil(() => portal.requests.length > 0, 'the first batch');
+    running.child.kill('SIGINT');
+    const { code, stdout } = await running.result;
+
+    assert.equal(code, 130);
+    assert.ok(portal.requests.length <= 4, `${portal.requests.length} requests`);
+    assert.ok(
+      portal.requests.every((request) => request.fault),
+      'no retry reached the portal',
+    );
+    assert.match(stdout, /^Bound 0 of 1000 rows; 1000 failed\.$/m);
+    const { rows } = await failuresIn(failures);
+    assert.ok(rows.every((row) => row.code === 'ABORTED'));
+  });
+
   it('quits at once on a second Ctrl-C, without waiting for the batches in flight', async () => {
     const file = await fileOf('abandoned.csv', csvOf(500).text);
     portal.queueFault({ delayMs: 5000, then: 'handle', times: 10 });
