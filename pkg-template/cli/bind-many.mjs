@@ -63,15 +63,14 @@ export async function runBindMany(args, { stdin, stdout, stderr, environment }) 
   );
   if (values.failures !== undefined) await writeFailures(values.failures, failures);
 
-  const summary = values.json ? stderr : stdout;
-  const bound = entries.length - failures.length;
-  if (stop.signal.aborted)
-    summary.write('Stopped by Ctrl-C; rows never sent failed with ABORTED.\n');
-  summary.write(`Bound ${bound} of ${entries.length} rows; ${failures.length} failed.\n`);
-  if (!values.json) summary.write(listOf(unit, failures));
-  if (failures.length > 0 && values.failures !== undefined) {
-    summary.write(`Failed rows written to ${values.failures}.\n`);
-  }
+  writeSummary(values.json ? stderr : stdout, {
+    unit,
+    total: entries.length,
+    failures,
+    interrupted: stop.signal.aborted,
+    listed: !values.json,
+    failuresPath: values.failures,
+  });
 
   if (stop.signal.aborted) return EXIT.interrupted;
   const unreachable = connectionFailure(entries);
@@ -134,6 +133,19 @@ function bindBatch(client, items, stop) {
   return client
     .bindTimelineMany(items, { signal: controller.signal, fetch })
     .finally(() => stop.removeEventListener('abort', abortUnlessSent));
+}
+
+/**
+ * The summary a run ends with: whether Ctrl-C stopped it, how many rows were bound, the first
+ * failed rows when `listed`, and where the failures file went.
+ */
+function writeSummary(stream, { unit, total, failures, interrupted, listed, failuresPath }) {
+  if (interrupted) stream.write('Stopped by Ctrl-C; rows never sent failed with ABORTED.\n');
+  stream.write(`Bound ${total - failures.length} of ${total} rows; ${failures.length} failed.\n`);
+  if (listed) stream.write(listOf(unit, failures));
+  if (failures.length > 0 && failuresPath !== undefined) {
+    stream.write(`Failed rows written to ${failuresPath}.\n`);
+  }
 }
 
 // The first failed rows, one line each, and how many more there are.
