@@ -3,7 +3,7 @@
 
 use crate::error::{code, B24Error};
 use crate::fields::ValidFields;
-use crate::request::{push_integer, push_string, Params, BIND_METHOD};
+use crate::request::{params_json, push_integer, push_string, BindParams, Params, BIND_METHOD};
 use crate::response::{read_error, read_error_at, NOT_THE_METHODS_JSON};
 use crate::value::{Source, Value};
 
@@ -43,6 +43,33 @@ impl Params for BatchParams<'_> {
             push_string(out, &command(fields));
         }
         out.push('}');
+    }
+}
+
+/// The same bindings as named calls for a client's own batch support
+/// (`$b24.actions.v2.batch.make`, `BX24.callBatch`): an object of
+/// `{ method, params }` under the keys [`BatchParams`] uses, so the answer
+/// matches back the same way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedCalls<'a> {
+    /// The fields of each call, in order.
+    pub commands: &'a [ValidFields],
+}
+
+impl Params for NamedCalls<'_> {
+    fn write_members(&self, out: &mut String) {
+        for (index, fields) in self.commands.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(&command_key(index));
+            out.push_str(r#"":{"method":"#);
+            push_string(out, BIND_METHOD);
+            out.push_str(r#","params":"#);
+            out.push_str(&params_json(&BindParams { fields: *fields }));
+            out.push('}');
+        }
     }
 }
 
@@ -199,6 +226,27 @@ mod tests {
         );
         let keys: Vec<_> = parsed["cmd"].as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["b0", "b1"]);
+    }
+
+    #[test]
+    fn writes_named_calls_for_a_clients_own_batch_support() {
+        let commands = [
+            fields(1, 2, EntityType::Lead),
+            fields(3, 4, EntityType::Company),
+        ];
+        let json = params_json(&NamedCalls {
+            commands: &commands,
+        });
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            parsed,
+            serde_json::json!({
+                "b0": {"method": "crm.timeline.bindings.bind",
+                       "params": {"fields": {"OWNER_ID": 1, "ENTITY_ID": 2, "ENTITY_TYPE": "lead"}}},
+                "b1": {"method": "crm.timeline.bindings.bind",
+                       "params": {"fields": {"OWNER_ID": 3, "ENTITY_ID": 4, "ENTITY_TYPE": "company"}}},
+            })
+        );
     }
 
     fn answer(status: u16, body: &str, count: usize) -> Result<Vec<CommandOutcome>, B24Error> {

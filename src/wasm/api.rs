@@ -243,26 +243,28 @@ impl TimelineClient {
 impl TimelineClient {
     /// Sends one `batch` request for the bulk module, through this client's
     /// session: its bucket, retries and token refresh. `params` are the
-    /// request's parameters as a JSON object; `options` are the caller's
-    /// call options, over the client's.
+    /// request's parameters as a JSON object; `helper` is the bulk module's
+    /// function for the batch support of `$b24` and `BX24`; `options` are the
+    /// caller's call options, over the client's.
     ///
-    /// Throws the `B24Error` for unusable options at once; with no `params`
-    /// it only checks them. Otherwise answers a promise of the answer's
-    /// `result` section, or of the error that failed the request as a whole.
+    /// Throws the `B24Error` for unusable options at once. With no `params`
+    /// it only checks them and answers the route: `rest`, `b24` or `bx24`.
+    /// Otherwise it answers a promise of the answer's `result` section, or of
+    /// the error that failed the request as a whole.
     #[wasm_bindgen(js_name = __sendBatch, skip_typescript)]
     pub fn send_batch(
         &self,
         params: Option<String>,
         options: Option<JsValue>,
+        helper: Option<Function>,
     ) -> Result<JsValue, JsValue> {
         let overrides = read_per_call_options(options.as_ref()).map_err(|e| to_js_error(&e))?;
         let Some(params) = params else {
-            return Ok(JsValue::UNDEFINED);
+            return Ok(self.session.route_name().into());
         };
         let options = self.defaults.merge(overrides);
-        Ok(Rc::clone(&self.session)
-            .run(&options, Job::Batch(params))
-            .into())
+        let job = Job::Batch(params, helper);
+        Ok(Rc::clone(&self.session).run(&options, job).into())
     }
 }
 

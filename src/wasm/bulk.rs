@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{is_array, JsObject};
 use super::read_fields;
-use crate::batch::{read_commands, BatchParams, CommandOutcome, MAX_COMMANDS};
+use crate::batch::{read_commands, BatchParams, CommandOutcome, NamedCalls, MAX_COMMANDS};
 use crate::error::{code, B24Error};
 use crate::fields::{Field, ValidFields};
 use crate::request::params_json;
@@ -71,15 +71,19 @@ impl Bulk {
         self.batches.len()
     }
 
-    /// The `batch` parameters of batch `index`, as a JSON object.
-    pub fn params(&self, index: usize) -> String {
+    /// The `batch` parameters of batch `index`, as a JSON object: the
+    /// commands in bracket notation, or with `named`, the same bindings as
+    /// named calls for the batch support of `$b24` and `BX24`.
+    pub fn params(&self, index: usize, named: bool) -> String {
         let commands: Vec<ValidFields> = self.batches[index]
             .iter()
             .filter_map(|&item| self.fields[item])
             .collect();
-        params_json(&BatchParams {
-            commands: &commands,
-        })
+        let commands = &commands;
+        match named {
+            true => params_json(&NamedCalls { commands }),
+            false => params_json(&BatchParams { commands }),
+        }
     }
 
     /// Records what batch `index` came to: `answer`, the `result` section of

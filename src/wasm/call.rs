@@ -83,6 +83,16 @@ impl Session {
         }
     }
 
+    /// The route's name: `rest`, `b24` or `bx24`, as the connection option
+    /// that chose it.
+    pub fn route_name(&self) -> &'static str {
+        match self.target {
+            Target::Rest(_) => "rest",
+            Target::Sdk { .. } => "b24",
+            Target::Placement { .. } => "bx24",
+        }
+    }
+
     /// Binds `fields`; the promise settles with the result or a `B24Error`.
     pub fn bind(self: Rc<Session>, options: &CallOptions, fields: ValidFields) -> Promise {
         self.run(options, Job::Bind(fields))
@@ -133,16 +143,28 @@ impl Session {
     }
 
     /// Starts one attempt; answers the promise of its facts and the REST
-    /// connection it used (its secret is scrubbed from errors). A batch goes
-    /// through each client's single-call API as the method `batch`, so its
-    /// answer has the same shape whichever route it takes.
+    /// connection it used (its secret is scrubbed from errors). Through
+    /// `$b24` and `BX24` a batch goes to the bulk module's helper, which calls
+    /// the client's own batch support and answers in the portal's batch
+    /// shape, so the answer reads the same whichever route it took.
     fn start(&self, job: &Job, transport: &Transport) -> (Promise, Option<Connection>) {
+        if let (Job::Batch(params, Some(helper)), Target::Sdk { b24: client, .. })
+        | (Job::Batch(params, Some(helper)), Target::Placement { bx24: client }) =
+            (job, &self.target)
+        {
+            return (
+                transport::call_helper(helper, client, params, transport),
+                None,
+            );
+        }
         match &self.target {
             Target::Rest(connection) => {
                 let connection = connection.borrow().clone();
                 let request = match job {
                     Job::Bind(fields) => bind_request(&connection, *fields),
-                    Job::Batch(params) => request(&connection, BATCH_METHOD, &JsonParams(params)),
+                    Job::Batch(params, _) => {
+                        request(&connection, BATCH_METHOD, &JsonParams(params))
+                    }
                 };
                 (transport::start(&request, transport), Some(connection))
             }
@@ -167,22 +189,23 @@ pub enum Job {
     /// One binding.
     Bind(ValidFields),
     /// One `batch` request with these parameters, a JSON object written by
-    /// the bulk module; its value is the answer's `result` section.
-    Batch(String),
+    /// the bulk module, and the bulk module's helper for `$b24` and `BX24`;
+    /// its value is the answer's `result` section.
+    Batch(String, Option<Function>),
 }
 
 impl Job {
     fn method(&self) -> &'static str {
         match self {
             Job::Bind(_) => BIND_METHOD,
-            Job::Batch(_) => BATCH_METHOD,
+            Job::Batch(..) => BATCH_METHOD,
         }
     }
 
     fn params_json(&self) -> String {
         match self {
             Job::Bind(fields) => params_json(&BindParams { fields: *fields }),
-            Job::Batch(params) => params.clone(),
+            Job::Batch(params, _) => params.clone(),
         }
     }
 }
@@ -371,7 +394,7 @@ fn read_answer(
         Job::Bind(_) => {
             read_bind_answer(reply.status, parsed.as_ref()).map(|result| result_to_js(&result))
         }
-        Job::Batch(_) => read_batch_envelope(reply.status, parsed.as_ref()).map(|answer| answer.0),
+        Job::Batch(..) => read_batch_envelope(reply.status, parsed.as_ref()).map(|answer| answer.0),
     };
     result.map_err(|error| (error, RetryHint::read(parsed.as_ref())))
 }

@@ -136,6 +136,15 @@ export function callSdk(delayMs, b24, useMake, method, paramsJson, callerSignal,
 // the call itself is caught here and reported as BX24's newer copies report
 // the same answers, ERROR_UNEXPECTED_ANSWER; a throw from its response handler
 // never reaches us, and only the timeout or the signal ends the wait.
+// Calls `helper`, the bulk module's function for a client's own batch
+// support, under the same guard; it answers facts as the functions above do,
+// and gets `sdkFailure` to read what the official SDK throws.
+export function callHelper(delayMs, helper, client, paramsJson, callerSignal, timeoutMs) {
+  return guarded(delayMs, callerSignal, timeoutMs, (attempt) =>
+    helper(client, JSON.parse(paramsJson), attempt, sdkFailure),
+  );
+}
+
 export function callPlacement(delayMs, bx24, method, paramsJson, callerSignal, timeoutMs) {
   return guarded(delayMs, callerSignal, timeoutMs, async (attempt) => {
     const params = JSON.parse(paramsJson);

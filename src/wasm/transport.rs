@@ -39,6 +39,16 @@ extern "C" {
     #[wasm_bindgen(js_name = drive)]
     fn js_drive(call: super::call::Call, signal: &JsValue) -> Promise;
 
+    #[wasm_bindgen(js_name = callHelper)]
+    fn js_call_helper(
+        delay_ms: f64,
+        helper: &Function,
+        client: &JsValue,
+        params_json: &str,
+        signal: &JsValue,
+        timeout_ms: Option<f64>,
+    ) -> Promise;
+
     #[wasm_bindgen(js_name = callPlacement)]
     fn js_call_placement(
         delay_ms: f64,
@@ -93,6 +103,25 @@ pub fn call_sdk(
         b24,
         use_make,
         method,
+        params_json,
+        &signal,
+        transport.timeout_ms,
+    )
+}
+
+/// Starts a call through `helper`, the bulk module's function that calls
+/// `client`'s own batch support with `params_json`.
+pub fn call_helper(
+    helper: &Function,
+    client: &JsValue,
+    params_json: &str,
+    transport: &Transport,
+) -> Promise {
+    let signal = transport.signal();
+    js_call_helper(
+        transport.delay_ms,
+        helper,
+        client,
         params_json,
         &signal,
         transport.timeout_ms,
