@@ -10,7 +10,7 @@ const PRELUDE = 'const done = console.log;\nconst fail = console.error;';
 
 /**
  * Answers, per library, `{ gzip, platform }` (bytes after gzip -9 and the
- * esbuild platform that built it) plus `{ js, wasm }` for b24-timeline, or
+ * esbuild platform that built it) plus `{ js, wasm, lazy }` for b24-timeline, or
  * `{ error }` with a short reason when no bundle could be made.
  */
 export async function measurePayloads(libraries) {
@@ -24,8 +24,8 @@ export async function measurePayloads(libraries) {
 async function measureOne(library) {
   // Ours goes through the package's own size script, which also counts the .wasm.
   if (library === 'b24-timeline') {
-    const { js, wasm, total } = await measurePayload();
-    return { gzip: total.gzip, js: js.gzip, wasm: wasm.gzip, platform: 'browser' };
+    const { js, wasm, total, lazy } = await measurePayload();
+    return { gzip: total.gzip, js: js.gzip, wasm: wasm.gzip, lazy: lazy.gzip, platform: 'browser' };
   }
 
   const files = await appFiles(library, WEBHOOK_URL, PRELUDE);
