@@ -21,6 +21,6 @@ export { bindTimeline, createClient, validateBindFields, TimelineClient } from '
 export const B24Error = __b24ErrorClass();
 
 TimelineClient.prototype.bindTimelineMany = async function bindTimelineMany(items, options) {
-  const { bindMany } = await import('./bulk/browser.js');
+  const { bindMany } = await import('./bulk.js');
   return bindMany(this, items, options, B24Error);
 };

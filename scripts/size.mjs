@@ -50,7 +50,8 @@ export async function measurePayload() {
       write: false,
     });
     const chunks = new Map(outputFiles.map((file) => [relative(consumer.directory, file.path), file.contents]));
-    const entry = Object.keys(metafile.outputs).find((output) => metafile.outputs[output].entryPoint);
+    // A dynamically imported module is an entry point of its own chunk too.
+    const entry = Object.keys(metafile.outputs).find((output) => metafile.outputs[output].entryPoint === 'app.mjs');
     const loaded = staticallyLoaded(metafile, entry);
     const jsFiles = (names) => [...chunks].filter(([name]) => name.endsWith('.js') && names(name));
 

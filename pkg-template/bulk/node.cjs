@@ -7,4 +7,5 @@ const { runBulk } = require('./run.cjs');
 
 glue.initSync({ module: readFileSync(join(__dirname, '..', 'b24_bulk_bg.wasm')) });
 
+/** Binds `items` through `client`; see `runBulk`. */
 exports.bindMany = (client, items, options, B24Error) => runBulk(glue.Bulk, B24Error, client, items, options);

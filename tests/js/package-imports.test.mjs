@@ -36,6 +36,8 @@ const EXPECTED_OUTCOME = {
     name: 'B24Error',
     code: 'OWNER_ID_INVALID',
   },
+  // bindTimelineMany loads the bulk module: one batch request for two items.
+  bulk: { urls: ['https://portal.example.com/rest/1/abc123/batch'], succeeded: 2, failed: 0 },
 };
 
 /**
@@ -43,7 +45,7 @@ const EXPECTED_OUTCOME = {
  * text, so it may use nothing from this file's scope, only the package's
  * exports it is given and what Node and browsers both provide.
  */
-async function runBindingScenario({ bindTimeline, validateBindFields, B24Error }) {
+async function runBindingScenario({ bindTimeline, createClient, validateBindFields, B24Error }) {
   // Rebuilding the request shows what a real fetch would send, whichever of
   // fetch's argument forms the package uses.
   const requests = [];
@@ -76,7 +78,19 @@ async function runBindingScenario({ bindTimeline, validateBindFields, B24Error }
     };
   }
 
-  return { result, requests, validation };
+  const batchUrls = [];
+  const batchFetch = async (input, init) => {
+    batchUrls.push(new Request(input, init).url);
+    const answer = { result: { result: { b0: true, b1: true }, result_error: [] } };
+    return new Response(JSON.stringify(answer), { status: 200 });
+  };
+  const client = createClient({ webhookUrl: 'https://portal.example.com/rest/1/abc123/', fetch: batchFetch });
+  const { succeeded, failed } = await client.bindTimelineMany([
+    { OWNER_ID: 1110, ENTITY_ID: 10, ENTITY_TYPE: 'deal' },
+    { OWNER_ID: 1110, ENTITY_ID: 11, ENTITY_TYPE: 'deal' },
+  ]);
+
+  return { result, requests, validation, bulk: { urls: batchUrls, succeeded, failed } };
 }
 
 /** A Node consumer prints `{ entry, outcome }`: the file its import resolved to and what it saw. */
@@ -111,6 +125,14 @@ runBindingScenario(b24).then(
   (error) => (window.bindingOutcome = { error: String((error && error.stack) || error) }),
 );
 `;
+
+// The glue fetches each wasm relative to import.meta.url, which in a bundle
+// is the bundle's own address: an app serves the files beside it.
+async function copyWasmBeside(directory) {
+  for (const name of ['b24_timeline_bg.wasm', 'b24_bulk_bg.wasm']) {
+    await copyFile(join(PACKAGE_DIRECTORY, name), join(directory, name));
+  }
+}
 
 async function consumerForTest(t, name, files) {
   const consumer = await createConsumer(name, files);
@@ -186,9 +208,31 @@ process.stdout.write(JSON.stringify({ sameClass: imported.B24Error === required.
     assert.ok(bundled.includes('index.js'), `the bundle holds the browser entry: ${bundled.join(', ')}`);
     assert.ok(!bundled.includes('node.mjs'), 'the bundle holds no Node entry');
 
-    // The glue fetches the wasm relative to import.meta.url, which in a
-    // bundle is the bundle's own address: an app serves the file beside it.
-    await copyFile(join(PACKAGE_DIRECTORY, 'b24_timeline_bg.wasm'), join(directory, 'dist', 'b24_timeline_bg.wasm'));
+    await copyWasmBeside(join(directory, 'dist'));
+
+    assert.deepEqual(await outcomeInBrowser(t, directory, 'dist/index.html'), { outcome: EXPECTED_OUTCOME });
+  });
+
+  it('loads the bulk module as its own chunk from a bundle that splits dynamic imports', async (t) => {
+    const directory = await consumerForTest(t, 'split-bundle', {
+      'app.mjs': BROWSER_APP_SOURCE,
+      'dist/index.html': browserPage('./app.js'),
+    });
+
+    const { metafile } = await build({
+      ...BROWSER_BUNDLE,
+      outfile: undefined,
+      outdir: 'dist',
+      splitting: true,
+      absWorkingDir: directory,
+      metafile: true,
+    });
+    const chunks = Object.entries(metafile.outputs).filter(([output]) => output.endsWith('.js'));
+    const entry = chunks.find(([, output]) => output.entryPoint === 'app.mjs');
+    const lazy = chunks.filter((chunk) => chunk !== entry);
+    assert.ok(lazy.some(([, output]) => Object.keys(output.inputs).some((input) => input.endsWith('b24_bulk.js'))));
+    assert.ok(!Object.keys(entry[1].inputs).some((input) => input.includes('bulk')), 'the entry chunk holds no bulk code');
+    await copyWasmBeside(join(directory, 'dist'));
 
     assert.deepEqual(await outcomeInBrowser(t, directory, 'dist/index.html'), { outcome: EXPECTED_OUTCOME });
   });
