@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 
 /** Exit statuses, as the help text and the README list them. */
-export const EXIT = Object.freeze({ bound: 0, someFailed: 1, usage: 2, interrupted: 130 });
+export const EXIT = Object.freeze({ bound: 0, someFailed: 1, usage: 2, abandoned: 130 });
 
 /**
  * A mistake in how the command was called or where it points (a flag, a file's header, the
@@ -25,8 +25,8 @@ Output:
   --json                 print one JSON line per item on stdout, the summary on stderr
   --help                 show this text
 
-Exit status: 0 all bound, 1 some items failed, 2 a usage or connection error,
-130 stopped by Ctrl-C.`;
+Exit status: 0 all bound, 1 some items failed (rows a Ctrl-C left unsent
+included), 2 a usage or connection error; 130 when a second Ctrl-C quits at once.`;
 
 export const HELP = {
   main: `Usage: b24-timeline COMMAND [options]

@@ -34,7 +34,7 @@ export async function runBindMany(args, { stdin, stdout, stderr, environment }) 
 
   const stop = new AbortController();
   const interrupt = () => {
-    if (stop.signal.aborted) process.exit(EXIT.interrupted);
+    if (stop.signal.aborted) process.exit(EXIT.abandoned);
     stop.abort();
     stderr.write('\nStopping: waiting for the requests in flight (Ctrl-C again quits at once).\n');
   };
@@ -72,7 +72,8 @@ export async function runBindMany(args, { stdin, stdout, stderr, environment }) 
     failuresPath: values.failures,
   });
 
-  if (stop.signal.aborted) return EXIT.interrupted;
+  // A stopped run ends like any other run: the rows it never sent failed.
+  if (stop.signal.aborted) return failures.length === 0 ? EXIT.bound : EXIT.someFailed;
   const unreachable = connectionFailure(entries);
   if (unreachable) {
     stderr.write(
