@@ -42,11 +42,18 @@ export interface B24ResultLike {
 /**
  * An `@bitrix24/b24jssdk` 1.x/2.x instance (`B24Hook`, `B24Frame`,
  * `B24OAuth`), as far as this package uses it: `actions.v2.call.make` when
- * present, otherwise `callMethod`.
+ * present, otherwise `callMethod`; for `bindTimelineMany`,
+ * `actions.v2.batch.make` when present, otherwise `callBatch`.
  */
 export interface B24Like {
-  actions?: { v2?: { call?: { make(options: { method: string; params: object }): Promise<B24ResultLike> } } };
+  actions?: {
+    v2?: {
+      call?: { make(options: { method: string; params: object }): Promise<B24ResultLike> };
+      batch?: { make(options: { calls: object; options?: object }): Promise<unknown> };
+    };
+  };
   callMethod?(method: string, params: object): Promise<B24ResultLike>;
+  callBatch?(calls: object, isHaltOnError?: boolean, returnAjaxResult?: boolean): Promise<unknown>;
 }
 
 /** What this package uses of a `BX24.callMethod` result. */
@@ -56,9 +63,17 @@ export interface BX24ResultLike {
   time?(): unknown;
 }
 
-/** The placement library's `BX24` object, as far as this package uses it. */
+/**
+ * The placement library's `BX24` object, as far as this package uses it:
+ * `callMethod`, and `callBatch` for `bindTimelineMany`.
+ */
 export interface BX24Like {
   callMethod(method: string, params: object, callback: (result: BX24ResultLike) => void): unknown;
+  callBatch?(
+    calls: object,
+    callback: (results: Record<string, BX24ResultLike>) => void,
+    haltOnError?: boolean,
+  ): unknown;
 }
 
 /** Options that shape one call, or every call of a client. */

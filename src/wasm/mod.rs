@@ -5,7 +5,8 @@
 //! the module that `bindTimelineMany` loads on its first use, which checks the
 //! items, writes the batches and reads their answers; the batches themselves
 //! go out through the client. An app that binds one record at a time never
-//! downloads the bulk module.
+//! fetches the bulk module's wasm, and with a bundler that splits dynamic
+//! imports, not its JavaScript either.
 
 #[cfg(feature = "single")]
 mod api;

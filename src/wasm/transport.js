@@ -129,13 +129,6 @@ export function callSdk(delayMs, b24, useMake, method, paramsJson, callerSignal,
   });
 }
 
-// BX24 calls back with a result whose error() is undefined or { status, ex },
-// `ex` being the portal's answer (an empty-string code counts as an error).
-// Status 0 means no answer arrived (BX24's ERROR_NETWORK). On some answers
-// (5xx, unreadable bodies) BX24 throws instead of calling back: a throw from
-// the call itself is caught here and reported as BX24's newer copies report
-// the same answers, ERROR_UNEXPECTED_ANSWER; a throw from its response handler
-// never reaches us, and only the timeout or the signal ends the wait.
 // Calls `helper`, the bulk module's function for a client's own batch
 // support, under the same guard; it answers facts as the functions above do,
 // and gets `sdkFailure` to read what the official SDK throws.
@@ -145,6 +138,13 @@ export function callHelper(delayMs, helper, client, paramsJson, callerSignal, ti
   );
 }
 
+// BX24 calls back with a result whose error() is undefined or { status, ex },
+// `ex` being the portal's answer (an empty-string code counts as an error).
+// Status 0 means no answer arrived (BX24's ERROR_NETWORK). On some answers
+// (5xx, unreadable bodies) BX24 throws instead of calling back: a throw from
+// the call itself is caught here and reported as BX24's newer copies report
+// the same answers, ERROR_UNEXPECTED_ANSWER; a throw from its response handler
+// never reaches us, and only the timeout or the signal ends the wait.
 export function callPlacement(delayMs, bx24, method, paramsJson, callerSignal, timeoutMs) {
   return guarded(delayMs, callerSignal, timeoutMs, async (attempt) => {
     const params = JSON.parse(paramsJson);
